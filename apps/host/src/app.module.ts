@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { ConfigModule } from './config/config.module';
+import { ForecourtConfig } from './config/forecourt-config';
+import { DatabaseModule } from './database/database.module';
+import { DataRoomModule } from './data-room/data-room.module';
+import { HealthModule } from './health/health.module';
+import { NetworkModule } from './network/network.module';
+import { SeedModule } from './seed/seed.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ForecourtConfig, appDatabaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(appDatabaseUrl),
+        AuthModule,
+        AuditModule,
+        HealthModule,
+        NetworkModule,
+        DataRoomModule,
+        SeedModule,
+      ],
+    };
+  }
+}

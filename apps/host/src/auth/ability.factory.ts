@@ -1,0 +1,58 @@
+import { AbilityBuilder, createMongoAbility, MongoAbility } from '@casl/ability';
+import { Injectable } from '@nestjs/common';
+import { Principal } from './principal';
+
+export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete';
+/**
+ * DataRoom stands for every record in a dealer's data room (customers, vehicles, consents,
+ * appointments, events, imports); its only condition is `dealerId`.
+ */
+export type Subject = 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'all';
+export type AppAbility = MongoAbility<[Action, Subject | Record<string, unknown>]>;
+
+/**
+ * What each role may do (DESIGN.md, Security model). The brand and network side manage the
+ * network; only a dealer's own people and keys reach its data room.
+ */
+@Injectable()
+export class AbilityFactory {
+  forPrincipal(principal: Principal): AppAbility {
+    const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+    switch (principal.role) {
+      case 'network-admin':
+        can('manage', 'Brand');
+        can('manage', 'Dealer');
+        can('manage', 'User');
+        can('manage', 'ApiKey');
+        can('read', 'AuditLog');
+        can('read', 'Plugin');
+        break;
+      case 'brand-admin':
+        can('read', 'Brand');
+        can('update', 'Brand', { id: { $in: principal.brandIds } });
+        can('read', 'Dealer', { brandIds: { $in: principal.brandIds } });
+        can('read', 'Plugin');
+        break;
+      case 'dealer-admin':
+        can('read', 'Brand');
+        can(['read', 'update'], 'Dealer', { id: principal.dealerId });
+        can('manage', 'DataRoom', { dealerId: principal.dealerId });
+        can(['create', 'read', 'delete'], 'ApiKey', { dealerId: principal.dealerId });
+        can(['create', 'read'], 'User', { dealerId: principal.dealerId, role: 'dealer-user' });
+        can('read', 'AuditLog', { dealerId: principal.dealerId });
+        can('read', 'Plugin');
+        break;
+      case 'dealer-user':
+        can('read', 'Brand');
+        can('read', 'Dealer', { id: principal.dealerId });
+        can(['create', 'read', 'update'], 'DataRoom', { dealerId: principal.dealerId });
+        break;
+      case 'api-key':
+        can('read', 'Brand');
+        can('read', 'Dealer', { id: principal.dealerId });
+        can('manage', 'DataRoom', { dealerId: principal.dealerId });
+        break;
+    }
+    return build();
+  }
+}

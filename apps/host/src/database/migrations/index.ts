@@ -1,0 +1,4 @@
+import { Foundation1732300000000 } from './1732300000000-foundation';
+
+/** Every migration in order; listed here so the same build runs from dist and under jest. */
+export const migrations = [Foundation1732300000000];
