@@ -13,6 +13,23 @@ import { SeedService } from './seed/seed.service';
 // A SQL date is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a local-midnight Date.
 types.setTypeParser(1082, (value: string) => value);
 
+/** Nest without HTTP, for the command line and worker processes. */
+export async function createForecourtContext(
+  config: ForecourtConfig,
+  options: { database?: PreparedDatabase; log?: (line: string) => void } = {},
+) {
+  const database = options.database ?? (await prepareDatabase(config, options.log ?? (() => undefined)));
+  const context = await NestFactory.createApplicationContext(AppModule.forRoot(config, database.appUrl), { logger: ['warn', 'error'] });
+  return {
+    context,
+    database,
+    close: async () => {
+      await context.close();
+      if (!options.database) await database.stop();
+    },
+  };
+}
+
 export interface ForecourtApp {
   app: INestApplication;
   database: PreparedDatabase;
