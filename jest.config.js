@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/plugins', '<rootDir>/test'],
   testRegex: '\\.(spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: { '^@forecourt/sdk$': '<rootDir>/plugins/sdk/src/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',

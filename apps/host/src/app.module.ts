@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { DataRoomModule } from './data-room/data-room.module';
 import { HealthModule } from './health/health.module';
 import { NetworkModule } from './network/network.module';
+import { PluginHostModule } from './plugin-host/plugin-host.module';
 import { SeedModule } from './seed/seed.module';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         AuditModule,
         HealthModule,
         NetworkModule,
+        PluginHostModule,
         DataRoomModule,
         SeedModule,
       ],
