@@ -45,6 +45,7 @@ export class AuditService {
          FROM audit_log ${where} ORDER BY id DESC LIMIT $1 OFFSET $2`,
       params,
     );
-    return { rows: rows.map(({ total, ...row }: { total: string }) => ({ ...row, id: String((row as { id: unknown }).id) })), total: Number(rows[0]?.total ?? 0) };
+    const total = Number(rows[0]?.total ?? 0);
+    return { rows: rows.map(({ total: _total, ...row }: Record<string, unknown>) => ({ ...row, id: String(row.id) })), total };
   }
 }
