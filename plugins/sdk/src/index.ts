@@ -8,6 +8,7 @@ export * from './channel';
 export * from './trigger';
 export * from './service';
 export * from './errors';
+export * from './dates';
 
 export type PluginDefinition = ChannelDefinition<any> | TriggerDefinition<any> | ServiceDefinition;
 
