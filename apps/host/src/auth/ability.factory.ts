@@ -7,7 +7,8 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete';
  * DataRoom stands for every record in a dealer's data room (customers, vehicles, consents,
  * appointments, events, imports); its only condition is `dealerId`.
  */
-export type Subject = 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'all';
+export type Subject =
+  | 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'ServicePolicy' | 'Subscription' | 'all';
 export type AppAbility = MongoAbility<[Action, Subject | Record<string, unknown>]>;
 
 /**
@@ -26,12 +27,15 @@ export class AbilityFactory {
         can('manage', 'ApiKey');
         can('read', 'AuditLog');
         can('read', 'Plugin');
+        can('manage', 'ServicePolicy');
+        can('manage', 'Subscription');
         break;
       case 'brand-admin':
         can('read', 'Brand');
         can('update', 'Brand', { id: { $in: principal.brandIds } });
         can('read', 'Dealer', { brandIds: { $in: principal.brandIds } });
         can('read', 'Plugin');
+        can('manage', 'ServicePolicy', { brandId: { $in: principal.brandIds } });
         break;
       case 'dealer-admin':
         can('read', 'Brand');
@@ -41,11 +45,13 @@ export class AbilityFactory {
         can(['create', 'read'], 'User', { dealerId: principal.dealerId, role: 'dealer-user' });
         can('read', 'AuditLog', { dealerId: principal.dealerId });
         can('read', 'Plugin');
+        can('manage', 'Subscription', { dealerId: principal.dealerId });
         break;
       case 'dealer-user':
         can('read', 'Brand');
         can('read', 'Dealer', { id: principal.dealerId });
         can(['create', 'read', 'update'], 'DataRoom', { dealerId: principal.dealerId });
+        can('read', 'Subscription', { dealerId: principal.dealerId });
         break;
       case 'api-key':
         can('read', 'Brand');
