@@ -24,7 +24,9 @@ export class AbilityFactory {
         can('manage', 'Brand');
         can('manage', 'Dealer');
         can('manage', 'User');
-        can('manage', 'ApiKey');
+        // A key opens the dealer's data room, which a network admin does not read: issuing and
+        // revoking keys is the dealer admin's business; the network admin sees which keys exist.
+        can('read', 'ApiKey');
         can('read', 'AuditLog');
         can('read', 'Plugin');
         can('manage', 'ServicePolicy');

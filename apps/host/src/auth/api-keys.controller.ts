@@ -25,10 +25,13 @@ export class ApiKeysController {
     private readonly access: AccessPolicy,
   ) {}
 
+  /** Another dealer's keys are not found (404); one's own dealer, or the network admin's read-only view, gives 403. */
   private async assertDealer(principal: Principal, dealerId: string, action: 'create' | 'read' | 'delete') {
-    if (!this.access.can(principal, action, 'ApiKey', { dealerId })) throw new NotFoundException('dealer not found');
+    const visible = principal.dealerId === dealerId || this.access.can(principal, 'read', 'ApiKey', { dealerId });
+    if (!visible) throw new NotFoundException('dealer not found');
     const found = await this.dataSource.query('SELECT 1 FROM dealers WHERE id = $1', [dealerId]);
     if (!found.length) throw new NotFoundException('dealer not found');
+    this.access.assert(principal, action, 'ApiKey', { dealerId });
   }
 
   /** The key is in this answer only; Forecourt keeps a hash. */

@@ -37,7 +37,7 @@ export class AuthService {
    * A success resets the count for that email.
    */
   async login(email: string, password: string, ip: string): Promise<{ accessToken: string; user: User }> {
-    await this.refuseIfThrottled(email, ip);
+    const attemptId = await this.recordAttempt(email, ip);
     const user = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
@@ -45,12 +45,8 @@ export class AuthService {
       .where('lower(u.email) = lower(:email)', { email })
       .getOne();
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    await this.dataSource.query(`INSERT INTO login_attempts (email, ip, succeeded) VALUES ($1, $2, $3)`, [
-      email.toLowerCase(),
-      ip,
-      ok && !!user,
-    ]);
     if (!ok || !user) throw new UnauthorizedException('email or password is wrong');
+    await this.dataSource.query(`UPDATE login_attempts SET succeeded = true WHERE id = $1`, [attemptId]);
     await this.dataSource.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [user.id]);
     const accessToken = jwt.sign({ sub: user.id }, this.sessionKey, {
       algorithm: 'HS256',
@@ -60,23 +56,37 @@ export class AuthService {
     return { accessToken, user };
   }
 
-  private async refuseIfThrottled(email: string, ip: string): Promise<void> {
-    const [row] = await this.dataSource.query(
-      `SELECT
-         (SELECT count(*) FROM login_attempts a
-           WHERE lower(a.email) = lower($1) AND NOT a.succeeded AND a.at > now() - make_interval(mins => $3)
-             AND a.at > coalesce((SELECT max(s.at) FROM login_attempts s WHERE lower(s.email) = lower($1) AND s.succeeded), '-infinity'))
-           AS by_email,
-         (SELECT count(*) FROM login_attempts a
-           WHERE a.ip = $2 AND NOT a.succeeded AND a.at > now() - make_interval(mins => $3)) AS by_ip`,
-      [email, ip, THROTTLE_WINDOW_MINUTES],
-    );
-    if (Number(row.by_email) >= MAX_FAILURES_PER_EMAIL || Number(row.by_ip) >= MAX_FAILURES_PER_IP) {
-      throw new HttpException(
-        { title: 'Too Many Requests', detail: `too many failed logins; try again in ${THROTTLE_WINDOW_MINUTES} minutes` },
-        HttpStatus.TOO_MANY_REQUESTS,
+  /**
+   * Checks the throttle and records the attempt as failed (until the password proves right) under
+   * a lock per email: were the check and the record apart, concurrent guesses would all pass the
+   * check before any of them was counted. The per-IP limit stays approximate, so that people behind
+   * one address are not made to queue.
+   */
+  private async recordAttempt(email: string, ip: string): Promise<string> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(74202, hashtext(lower($1)))', [email]);
+      const [row] = await m.query(
+        `SELECT
+           (SELECT count(*) FROM login_attempts a
+             WHERE lower(a.email) = lower($1) AND NOT a.succeeded AND a.at > now() - make_interval(mins => $3)
+               AND a.at > coalesce((SELECT max(s.at) FROM login_attempts s WHERE lower(s.email) = lower($1) AND s.succeeded), '-infinity'))
+             AS by_email,
+           (SELECT count(*) FROM login_attempts a
+             WHERE a.ip = $2 AND NOT a.succeeded AND a.at > now() - make_interval(mins => $3)) AS by_ip`,
+        [email, ip, THROTTLE_WINDOW_MINUTES],
       );
-    }
+      if (Number(row.by_email) >= MAX_FAILURES_PER_EMAIL || Number(row.by_ip) >= MAX_FAILURES_PER_IP) {
+        throw new HttpException(
+          { title: 'Too Many Requests', detail: `too many failed logins; try again in ${THROTTLE_WINDOW_MINUTES} minutes` },
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
+      const [attempt] = await m.query(`INSERT INTO login_attempts (email, ip, succeeded) VALUES ($1, $2, false) RETURNING id`, [
+        email.toLowerCase(),
+        ip,
+      ]);
+      return attempt.id;
+    });
   }
 
   async principalFromToken(token: string): Promise<Principal> {

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationProblem } from './problem';
 
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -13,9 +13,24 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
+/** Fields (by path) whose text holds U+0000, which PostgreSQL cannot store in text. */
+export function nulCharacterErrors(value: unknown, prefix = ''): FieldError[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ field: prefix || 'body', message: 'must not contain the character U+0000' }] : [];
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => nulCharacterErrors(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+class ForecourtValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata) {
+    const nul = metadata.type === 'body' || metadata.type === 'query' ? nulCharacterErrors(value) : [];
+    if (nul.length) throw new ValidationProblem(nul);
+    return super.transform(value, metadata);
+  }
+}
+
 /** Unknown fields are refused by name, so a typo never silently drops data. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ForecourtValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -91,7 +91,7 @@ async function ensureAppRole(ownerUrl: string, config: ForecourtConfig): Promise
       GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "${role}";
       GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "${role}";
       REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM "${role}";
-      REVOKE UPDATE ON consents FROM "${role}";
+      REVOKE UPDATE, DELETE, TRUNCATE ON consents FROM "${role}";
       REVOKE ALL ON migrations FROM "${role}";
     `);
     const url = new URL(ownerUrl);

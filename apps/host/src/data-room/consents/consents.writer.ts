@@ -3,6 +3,9 @@ import { ConsentDto } from './consent.dto';
 
 export type ConsentRow = ConsentDto & { customerExternalId: string };
 
+/** How far ahead of our clock a statement's time may be (the sender's clock may run a little fast). */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 const statementKey = (customerId: string, vehicleId: string | null, d: ConsentDto, at: string) =>
   [customerId, vehicleId ?? '', d.channel, d.purpose, new Date(at).toISOString(), d.granted, d.source].join('|');
 
@@ -18,17 +21,24 @@ export const appendConsents: RecordWriter<ConsentRow> = async (manager, dealerId
     'vehicles',
     rows.map((r) => r.data.vehicleExternalId).filter((v): v is string => !!v),
   );
-  const now = new Date().toISOString();
+  const now = Date.now();
   const valid: (PendingRow<ConsentRow> & { customerId: string; vehicleId: string | null; at: string })[] = [];
   for (const row of rows) {
     const customer = customers.get(row.data.customerExternalId);
     const vehicle = row.data.vehicleExternalId ? vehicles.get(row.data.vehicleExternalId) : undefined;
-    if (!customer) {
+    // One instant for JavaScript and PostgreSQL alike: a bare date means midnight UTC, not the session's time zone.
+    const at = new Date(row.data.at ?? now);
+    if (Number.isNaN(at.getTime())) {
+      errors.push({ line: row.line, field: 'at', message: 'must be an ISO-8601 instant' });
+    } else if (at.getTime() > now + CLOCK_SKEW_MS) {
+      // The latest statement wins, so one dated in the future would outvote every opt-out made until then.
+      errors.push({ line: row.line, field: 'at', message: 'must not be in the future' });
+    } else if (!customer) {
       errors.push({ line: row.line, field: 'customerExternalId', message: `no customer "${row.data.customerExternalId}"` });
     } else if (row.data.vehicleExternalId && (!vehicle || vehicle.customer_id !== customer.id)) {
       errors.push({ line: row.line, field: 'vehicleExternalId', message: `no vehicle "${row.data.vehicleExternalId}" of this customer` });
     } else {
-      valid.push({ ...row, customerId: customer.id, vehicleId: vehicle?.id ?? null, at: row.data.at ?? now });
+      valid.push({ ...row, customerId: customer.id, vehicleId: vehicle?.id ?? null, at: at.toISOString() });
     }
   }
   if (!valid.length) return { written: [], errors };
