@@ -152,3 +152,13 @@ describe('consent ledger', () => {
     });
   });
 });
+
+describe('a dead heat', () => {
+  it('goes to the refusal when time and specificity are equal', () => {
+    const at = new Date('2026-05-01T10:00:00Z');
+    const yes: LedgerEntry = { channel: 'email', purpose: 'service', vehicleId: null, granted: true, source: 'crm', actedAt: at, recordedAt: new Date('2026-05-02T00:00:00Z') };
+    const no: LedgerEntry = { ...yes, granted: false, recordedAt: at };
+    expect(decide([yes, no], { channel: 'email', purpose: 'service', vehicleId: null }).granted).toBe(false);
+    expect(decide([no, yes], { channel: 'email', purpose: 'service', vehicleId: null }).granted).toBe(false);
+  });
+});

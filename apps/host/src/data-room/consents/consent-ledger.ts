@@ -44,6 +44,7 @@ function specificity(entry: LedgerEntry): number {
  * when the customer acted, not by when we learnt of it, so an older record imported later never
  * undoes a newer opt-out. Statements made at the same moment (one save in the preference center)
  * are resolved by specificity: "no email, except for this car" means exactly that.
+ * Pass only the entries made by the day a decision is for (a simulated past day must not see later statements).
  */
 export function decide(entries: LedgerEntry[], question: ConsentQuestion): ConsentDecision {
   let winner: LedgerEntry | undefined;
@@ -58,10 +59,12 @@ export function decide(entries: LedgerEntry[], question: ConsentQuestion): Conse
     : { granted: defaultPermission(question.purpose), basis: 'default' };
 }
 
+/** Later wins; at the same moment the more specific; a dead heat goes to the refusal (the safe side). */
 function compare(a: LedgerEntry, b: LedgerEntry): number {
   return (
     a.actedAt.getTime() - b.actedAt.getTime() ||
     specificity(a) - specificity(b) ||
+    Number(b.granted) - Number(a.granted) ||
     a.recordedAt.getTime() - b.recordedAt.getTime()
   );
 }
