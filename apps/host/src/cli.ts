@@ -1,10 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createForecourtContext } from './app.factory';
 import { CliCommand, CliContext, CliUsageError, parseArgs } from './cli/command';
+import { importCommand } from './cli/import.command';
+import { seedCommand } from './cli/seed.command';
 import { ConfigError, loadConfig } from './config/forecourt-config';
 
 /** Every command of `npm run forecourt -- <command>`; a command is one file in cli/. */
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [importCommand, seedCommand];
 
 function help(): string {
   return [

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/forecourt-config';
 import { createForecourtApp } from './app.factory';
+import { UsersService } from './network/users/users.service';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed/demo-network';
 
 async function main() {
@@ -14,7 +15,8 @@ async function main() {
     `  API docs:  ${config.publicUrl}/api/docs`,
     `  health:    ${config.publicUrl}/health`,
   ];
-  if (config.demo) {
+  // Only when the demo network is really there (a database with its own brands is never seeded).
+  if (config.demo && (await app.get(UsersService).exists(DEMO_LOGINS[0].email))) {
     lines.push(`  demo logins (password "${DEMO_PASSWORD}"):`);
     for (const login of DEMO_LOGINS) lines.push(`    ${login.email.padEnd(18)} ${login.role}`);
   }

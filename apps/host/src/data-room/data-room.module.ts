@@ -13,6 +13,8 @@ import { DataRoomAccess } from './data-room.access';
 import { CustomerEvent } from './events/event.entity';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
+import { ImportsController } from './imports/imports.controller';
+import { ImportsService } from './imports/imports.service';
 import { VehiclesController } from './vehicles/vehicles.controller';
 import { Vehicle } from './vehicles/vehicle.entity';
 import { VehiclesService } from './vehicles/vehicles.service';
@@ -20,8 +22,8 @@ import { VehiclesService } from './vehicles/vehicles.service';
 /** Each dealer's own records: customers, vehicles, the consent ledger, appointments, events, imports. */
 @Module({
   imports: [TypeOrmModule.forFeature([Customer, Vehicle, Consent, Appointment, CustomerEvent])],
-  controllers: [CustomersController, VehiclesController, ConsentsController, AppointmentsController, EventsController],
-  providers: [DataRoomAccess, CustomersService, VehiclesService, ConsentsService, AppointmentsService, EventsService],
+  controllers: [CustomersController, VehiclesController, ConsentsController, AppointmentsController, EventsController, ImportsController],
+  providers: [DataRoomAccess, CustomersService, VehiclesService, ConsentsService, AppointmentsService, EventsService, ImportsService],
   exports: [DataRoomAccess, CustomersService],
 })
 export class DataRoomModule {}
