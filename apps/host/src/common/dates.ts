@@ -5,8 +5,9 @@ export function toIsoDate(value: string | Date | null | undefined): string | und
   return value.toISOString().slice(0, 10);
 }
 
+/** A real calendar day from the year 1900 on (PostgreSQL refuses year 0, and no car or customer is older). */
 export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  if (!/^(19|2\d)\d{2}-\d{2}-\d{2}$/.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
 }

@@ -6,7 +6,8 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) {
-      out.push({ field, message: message.replace(/^property \S+ /, '') });
+      // class-validator starts messages with the property's name, which `field` already gives.
+      out.push({ field, message: message.replace(/^property \S+ /, '').replace(new RegExp(`^${error.property} `), '') });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
