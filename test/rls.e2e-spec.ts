@@ -24,6 +24,8 @@ const NETWORK_TABLES: Record<string, string> = {
   plugin_installations: 'plugin settings per dealer; the plugin host scopes them',
   service_subscriptions: 'which services a dealer switched on, read by the engine for every dealer',
   run_days: 'run bookkeeping per dealer and day',
+  dispatch_queue: 'message ids of pending work: workers claim across dealers, then read each message under its tenant',
+  provider_refs: 'provider id to message id, looked up by status callbacks before the tenant is known',
 };
 
 describe('row-level security as the application role', () => {

@@ -1,13 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CallListsModule } from './call-lists/call-lists.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ConfigModule } from './config/config.module';
 import { ForecourtConfig } from './config/forecourt-config';
 import { DatabaseModule } from './database/database.module';
+import { DispatchModule } from './dispatch/dispatch.module';
+import { DispatchHooksModule } from './dispatch-hooks/dispatch-hooks.module';
 import { DataRoomModule } from './data-room/data-room.module';
 import { HealthModule } from './health/health.module';
+import { LettersModule } from './letters/letters.module';
 import { NetworkModule } from './network/network.module';
+import { RenderingModule } from './rendering/rendering.module';
 import { PluginHostModule } from './plugin-host/plugin-host.module';
 import { SeedModule } from './seed/seed.module';
 
@@ -27,6 +32,11 @@ export class AppModule {
         DataRoomModule,
         SeedModule,
         CampaignsModule,
+        RenderingModule,
+        LettersModule,
+        DispatchModule,
+        DispatchHooksModule,
+        CallListsModule,
       ],
     };
   }

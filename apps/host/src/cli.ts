@@ -1,12 +1,14 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createForecourtContext } from './app.factory';
 import { CliCommand, CliContext, CliUsageError, parseArgs } from './cli/command';
+import { benchCommand } from './cli/bench.command';
 import { importCommand } from './cli/import.command';
+import { runCommand } from './cli/run.command';
 import { seedCommand } from './cli/seed.command';
 import { ConfigError, loadConfig } from './config/forecourt-config';
 
 /** Every command of `npm run forecourt -- <command>`; a command is one file in cli/. */
-const COMMANDS: CliCommand[] = [importCommand, seedCommand];
+const COMMANDS: CliCommand[] = [importCommand, seedCommand, runCommand, benchCommand];
 
 function help(): string {
   return [

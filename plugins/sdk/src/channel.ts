@@ -85,6 +85,13 @@ export interface ChannelClient {
   send?(message: OutgoingMessage, options: { idempotencyKey: string }): Promise<SendResult>;
   /** Sends a day's messages at once (letters into one print file). */
   sendBatch?(messages: OutgoingMessage[], options: { date: string }): Promise<BatchResult>;
+  /**
+   * What the provider knows of the message sent with this idempotency key: its result, or
+   * `undefined` when the provider never got it (so sending it again is safe). Throws when the
+   * provider cannot be asked now. The host calls it for messages whose outcome is `unknown` (a
+   * worker stopped in the middle of the send, a timeout); without it they stay `unknown`.
+   */
+  lookup?(idempotencyKey: string): Promise<SendResult | undefined>;
   /** Parses and verifies a provider's status callback; throws if the signature is wrong. */
   parseStatusWebhook?(request: WebhookRequest): StatusUpdate[];
   health?(): Promise<{ ok: boolean; detail?: string }>;

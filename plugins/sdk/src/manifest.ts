@@ -1,11 +1,13 @@
 /** The SDK's own version; a plugin's manifest names the range it needs in `sdk`. */
-export const SDK_VERSION = '1.0.0';
+export const SDK_VERSION = '1.1.0';
 
 export type PluginKind = 'channel' | 'trigger' | 'service';
 
 /**
- * JSON Schema (draft-07 subset) for a plugin's settings. A property with `secret: true` is
- * encrypted at rest, never returned by the API and never logged.
+ * JSON Schema (draft-07) for a plugin's settings, checked by the host at boot: unknown keywords
+ * and formats disable the plugin with the reason, and so does a default its property refuses.
+ * A top-level string property with `secret: true` is encrypted at rest, never returned by the
+ * API and never logged.
  */
 export interface SettingsSchema {
   type: 'object';
@@ -25,9 +27,11 @@ export interface SettingsProperty {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
-  format?: string;
+  /** `uri` or `email`; other formats are refused at boot, as the host would not check them. */
+  format?: 'uri' | 'email';
   items?: SettingsProperty;
   properties?: Record<string, SettingsProperty>;
+  /** Only on top-level string properties. */
   secret?: boolean;
   /** A host environment variable that supplies the default (e.g. SMTP_URL); read by the host, never by the plugin. */
   env?: string;

@@ -28,7 +28,7 @@ export class AbilityFactory {
         // revoking keys is the dealer admin's business; the network admin sees which keys exist.
         can('read', 'ApiKey');
         can('read', 'AuditLog');
-        can('read', 'Plugin');
+        can('manage', 'Plugin');
         can('manage', 'ServicePolicy');
         can('manage', 'Subscription');
         break;
@@ -36,7 +36,8 @@ export class AbilityFactory {
         can('read', 'Brand');
         can('update', 'Brand', { id: { $in: principal.brandIds } });
         can('read', 'Dealer', { brandIds: { $in: principal.brandIds } });
-        can('read', 'Plugin');
+        // The catalog of plugins, not a dealer's installations (those carry a dealerId).
+        can('read', 'Plugin', { dealerId: { $exists: false } });
         can('manage', 'ServicePolicy', { brandId: { $in: principal.brandIds } });
         break;
       case 'dealer-admin':
@@ -46,7 +47,7 @@ export class AbilityFactory {
         can(['create', 'read', 'delete'], 'ApiKey', { dealerId: principal.dealerId });
         can(['create', 'read'], 'User', { dealerId: principal.dealerId, role: 'dealer-user' });
         can('read', 'AuditLog', { dealerId: principal.dealerId });
-        can('read', 'Plugin');
+        can(['read', 'update'], 'Plugin', { dealerId: principal.dealerId });
         can('manage', 'Subscription', { dealerId: principal.dealerId });
         break;
       case 'dealer-user':

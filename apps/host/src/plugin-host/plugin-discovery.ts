@@ -1,6 +1,6 @@
 import type { PluginDefinition, PluginManifest } from '@forecourt/sdk';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { projectRoot, RUNNING_COMPILED } from '../config/project-root';
 import { provideSdkToPlugins } from './sdk-alias';
 
@@ -26,6 +26,25 @@ export function pluginSources(extra: string[]): string[] {
   return [...local, ...extra];
 }
 
+/** A problem whose message already says what is wrong, without the "failed to load" of a crash. */
+class PluginLoadProblem extends Error {}
+
+function readPackageJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new PluginLoadProblem(`no package.json in ${dirname(file)}`);
+  }
+  try {
+    const pkg = JSON.parse(text);
+    if (pkg && typeof pkg === 'object' && !Array.isArray(pkg)) return pkg;
+  } catch (error) {
+    throw new PluginLoadProblem(`package.json is not valid JSON: ${(error as Error).message}`);
+  }
+  throw new PluginLoadProblem('package.json must hold a JSON object');
+}
+
 function packageDir(source: string): string {
   if (isAbsolute(source) || source.startsWith('.')) return resolve(source);
   return resolve(require.resolve(`${source}/package.json`, { paths: [projectRoot()] }), '..');
@@ -47,19 +66,22 @@ export function loadPlugin(source: string, validate: (manifest: unknown) => stri
   let id = source.split(/[\\/]/).pop() ?? source;
   try {
     const dir = packageDir(source);
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    id = pkg.forecourt?.id ?? pkg.name ?? id;
-    const manifest = { ...pkg.forecourt, version: pkg.version } as PluginManifest;
-    const problem = pkg.forecourt ? validate(manifest) : 'package.json has no "forecourt" manifest';
-    if (problem) return { id, source, state: 'disabled', reason: problem, manifest: pkg.forecourt ? manifest : undefined };
+    const pkg = readPackageJson(join(dir, 'package.json'));
+    const block = pkg.forecourt && typeof pkg.forecourt === 'object' && !Array.isArray(pkg.forecourt) ? (pkg.forecourt as Record<string, unknown>) : undefined;
+    if (typeof block?.id === 'string') id = block.id;
+    else if (typeof pkg.name === 'string') id = pkg.name;
+    const manifest = block ? ({ ...block, version: pkg.version } as unknown as PluginManifest) : undefined;
+    const problem = pkg.forecourt === undefined ? 'package.json has no "forecourt" manifest' : validate(manifest ?? pkg.forecourt);
+    if (problem || !manifest) return { id, source, state: 'disabled', reason: problem ?? 'forecourt: must be an object', manifest };
     provideSdkToPlugins();
-    const loaded = require(entryFile(dir, pkg.main ?? 'index.js'));
+    const loaded = require(entryFile(dir, typeof pkg.main === 'string' ? pkg.main : 'index.js'));
     const definition: PluginDefinition | undefined = loaded?.default ?? loaded;
     if (!definition || definition.kind !== manifest.kind) {
       return { id, source, manifest, state: 'disabled', reason: `its code does not export a ${manifest.kind} definition (use define${manifest.kind[0].toUpperCase()}${manifest.kind.slice(1)}())` };
     }
     return { id, source, manifest, state: 'enabled', definition };
   } catch (error) {
-    return { id, source, state: 'disabled', reason: `failed to load: ${(error as Error).message}` };
+    const reason = error instanceof PluginLoadProblem ? error.message : `failed to load: ${(error as Error)?.message ?? String(error)}`;
+    return { id, source, state: 'disabled', reason };
   }
 }

@@ -1,12 +1,15 @@
-import type { ChannelClient, ChannelDefinition, PluginContext, PluginRenderer, SettingsSchema } from '@forecourt/sdk';
+import type { ChannelClient, ChannelDefinition, PluginContext, PluginRenderer, SettingsProperty, SettingsSchema } from '@forecourt/sdk';
+import { PermanentSendError } from '@forecourt/sdk';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { FORECOURT_CONFIG, ForecourtConfig } from '../config/forecourt-config';
 import { HealthService } from '../health/health.service';
 import { DiscoveredPlugin, loadPlugin, pluginSources } from './plugin-discovery';
 import { manifestProblem } from './manifest.validation';
+import { PluginInstallationRepository } from './plugin-installation.repository';
 import { PluginStore } from './plugin-store';
+import { secretNames, settingsAjv, settingsErrors } from './settings.validation';
 
 export const PLUGIN_RENDERER = Symbol('PLUGIN_RENDERER');
 
@@ -16,15 +19,51 @@ export interface ChannelEntry {
   settingsSchema?: SettingsSchema;
 }
 
+/** A host variable read as the setting's type ("587" for an integer is 587); a value that is not one stays text, for validation to name. */
+function fromEnv(prop: SettingsProperty, value: string): unknown {
+  if (prop.type === 'integer' || prop.type === 'number') return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  if (prop.type === 'boolean') return ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value] ?? value;
+  return value;
+}
+
 /** Defaults from the schema, then host environment variables the schema names (`env`). */
 export function hostSettings(schema: SettingsSchema | undefined, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
     if (prop.default !== undefined) out[name] = prop.default;
-    if (prop.env && env[prop.env] !== undefined && env[prop.env] !== '') out[name] = env[prop.env];
+    const value = prop.env ? env[prop.env] : undefined;
+    if (value !== undefined && value !== '') out[name] = fromEnv(prop, value);
   }
   return out;
 }
+
+/** A channel a dealer switched off, or has not given the settings it needs: the flow falls back to its next channel. */
+export class ChannelUnavailableError extends PermanentSendError {}
+
+/** JSON with sorted keys, so equal settings read in another order give the same fingerprint. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Replaces every secret setting's value in a text: what a plugin logs or throws never shows one. */
+export function secretRedactor(schema: SettingsSchema | undefined, settings: Record<string, unknown>): (text: string) => string {
+  const values = secretNames(schema)
+    .map((name) => settings[name])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  if (!values.length) return (text) => text;
+  return (text) => values.reduce((out, value) => out.split(value).join('[secret]'), text);
+}
+
+/** A client replaced by new settings is closed after this long, so sends already under way finish. */
+const RETIRE_AFTER_MS = 60_000;
 
 /**
  * Discovers plugins at boot and builds provider clients per (plugin, dealer, settings), never
@@ -35,11 +74,15 @@ export class PluginRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Plugins');
   private plugins: DiscoveredPlugin[] = [];
   private readonly clients = new Map<string, Promise<ChannelClient>>();
+  private readonly retiring = new Set<Promise<ChannelClient>>();
+  /** Keys the settings fingerprints: the cache key says when settings changed, never what they are. */
+  private readonly fingerprintKey = randomBytes(32);
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly health: HealthService,
     @Inject(FORECOURT_CONFIG) private readonly config: ForecourtConfig,
+    private readonly installations: PluginInstallationRepository,
     @Optional() @Inject(PLUGIN_RENDERER) private readonly renderer?: PluginRenderer,
   ) {}
 
@@ -68,8 +111,10 @@ export class PluginRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    for (const client of this.clients.values()) await (await client.catch(() => undefined))?.close?.().catch(() => undefined);
+    const all = [...this.clients.values(), ...this.retiring];
     this.clients.clear();
+    this.retiring.clear();
+    for (const client of all) await closeClient(client);
   }
 
   list(): DiscoveredPlugin[] {
@@ -88,34 +133,78 @@ export class PluginRegistry implements OnModuleInit, OnModuleDestroy {
       .map((p) => this.channel((p.definition as ChannelDefinition).channel)!);
   }
 
-  /** The dealer's settings for a plugin: host defaults overlaid with the dealer's installation. */
+  /**
+   * The dealer's settings for a plugin: host defaults and variables overlaid with the dealer's
+   * installation, secrets decrypted. For building clients only: never log or return them.
+   */
   async settingsFor(pluginId: string, dealerId: string): Promise<Record<string, unknown>> {
-    const plugin = this.plugins.find((p) => p.id === pluginId);
-    const [installation] = await this.dataSource.query('SELECT settings FROM plugin_installations WHERE plugin_id = $1 AND dealer_id = $2', [
-      pluginId,
-      dealerId,
-    ]);
-    return { ...hostSettings(plugin?.manifest?.settings, process.env), ...(installation?.settings ?? {}) };
+    return (await this.installationFor(pluginId, dealerId)).settings;
   }
 
-  /** A client for one dealer, cached per (plugin, dealer, settings hash). */
+  private async installationFor(pluginId: string, dealerId: string): Promise<{ enabled: boolean; settings: Record<string, unknown> }> {
+    const plugin = this.plugins.find((p) => p.id === pluginId);
+    const installation = await this.installations.find(pluginId, dealerId);
+    return {
+      enabled: installation?.enabled ?? true,
+      settings: { ...hostSettings(plugin?.manifest?.settings, process.env), ...installation?.settings, ...installation?.secrets },
+    };
+  }
+
+  /**
+   * A client for one dealer, cached per (plugin, dealer, settings fingerprint): new settings (a
+   * changed secret too) build a new client, and the one they replace is closed a while later.
+   * Throws ChannelUnavailableError when the dealer switched the channel off or its settings are
+   * incomplete; the error names the settings, never their values.
+   */
   async clientFor(channel: string, dealerId: string, clock: () => Date = () => new Date()): Promise<ChannelClient> {
     const entry = this.channel(channel);
     if (!entry) throw new Error(`no enabled plugin provides the channel "${channel}"`);
-    const settings = await this.settingsFor(entry.pluginId, dealerId);
-    const key = `${entry.pluginId}:${dealerId}:${createHash('sha256').update(JSON.stringify(settings)).digest('hex')}`;
+    const { enabled, settings } = await this.installationFor(entry.pluginId, dealerId);
+    if (!enabled) throw new ChannelUnavailableError(`the ${channel} channel is switched off for dealer ${dealerId}`);
+    if (entry.settingsSchema) {
+      const validate = settingsAjv.compile(entry.settingsSchema);
+      if (!validate(settings)) {
+        const problems = settingsErrors(validate.errors).map((e) => `${e.field}: ${e.message}`);
+        throw new ChannelUnavailableError(`the ${channel} channel is not set up for dealer ${dealerId}: ${problems.join('; ')}`);
+      }
+    }
+    const prefix = `${entry.pluginId}:${dealerId}:`;
+    const key = prefix + createHmac('sha256', this.fingerprintKey).update(stableJson(settings)).digest('base64url');
     let client = this.clients.get(key);
     if (!client) {
-      client = Promise.resolve(entry.definition.createClient(this.contextFor(entry.pluginId, dealerId, settings, clock)));
+      for (const [other, replaced] of this.clients) if (other.startsWith(prefix)) this.retire(other, replaced);
+      const redact = secretRedactor(entry.settingsSchema, settings);
+      const context = this.contextFor(entry.pluginId, dealerId, settings, clock, redact);
+      client = (async () => {
+        try {
+          return await entry.definition.createClient(context);
+        } catch (error) {
+          throw redactError(error, redact);
+        }
+      })();
       client.catch(() => this.clients.delete(key));
       this.clients.set(key, client);
     }
     return client;
   }
 
-  private contextFor(pluginId: string, dealerId: string, settings: Record<string, unknown>, clock: () => Date): PluginContext {
+  private retire(key: string, client: Promise<ChannelClient>): void {
+    this.clients.delete(key);
+    this.retiring.add(client);
+    setTimeout(() => {
+      if (this.retiring.delete(client)) void closeClient(client);
+    }, RETIRE_AFTER_MS).unref();
+  }
+
+  private contextFor(
+    pluginId: string,
+    dealerId: string,
+    settings: Record<string, unknown>,
+    clock: () => Date,
+    redact: (text: string) => string,
+  ): PluginContext {
     const logger = new Logger(`plugin:${pluginId}`);
-    const line = (message: string, data?: Record<string, unknown>) => (data ? `${message} ${JSON.stringify(data)}` : message);
+    const line = (message: string, data?: Record<string, unknown>) => redact(data ? `${message} ${JSON.stringify(data)}` : message);
     if (!this.renderer) throw new Error('the rendering module provides no PLUGIN_RENDERER');
     return {
       pluginId,
@@ -133,4 +222,16 @@ export class PluginRegistry implements OnModuleInit, OnModuleDestroy {
       store: new PluginStore(this.dataSource, pluginId, dealerId),
     };
   }
+}
+
+async function closeClient(client: Promise<ChannelClient>): Promise<void> {
+  await (await client.catch(() => undefined))?.close?.().catch(() => undefined);
+}
+
+/** The plugin's own error, its message and stack cleared of secret values (its class is kept: the SDK's errors mean something). */
+function redactError(error: unknown, redact: (text: string) => string): unknown {
+  if (!(error instanceof Error)) return new Error(redact(String(error)));
+  error.message = redact(error.message);
+  if (error.stack) error.stack = redact(error.stack);
+  return error;
 }

@@ -123,6 +123,20 @@ export class SeedService {
       );
       dealerIds.set(d.key, dealer.id);
     }
+    // Services switched on as a dealer network would have them, so a first `run` shows the product at work.
+    await m.query(
+      `INSERT INTO service_policies (brand_id, service_key, mode, subsidy_percent)
+       SELECT id, 'inspection-reminder', 'mandatory', 30 FROM brands WHERE id = ANY($1::uuid[])`,
+      [brands.map((b) => b.id)],
+    );
+    for (const [index, dealerId] of [...dealerIds.values()].entries()) {
+      await m.query(
+        `INSERT INTO service_subscriptions (dealer_id, service_key, enabled, monthly_budget_cents, settings)
+         SELECT $1, s.key, true, s.budget, '{}'::jsonb FROM (VALUES ('inspection-reminder', 25000), ('maintenance-reminder', 15000), ('birthday-greeting', 2000)) AS s(key, budget)
+          WHERE s.key <> 'birthday-greeting' OR $2`,
+        [dealerId, index % 2 === 0],
+      );
+    }
     let users = 0;
     for (const u of demo.users) {
       if (await this.users.exists(u.email)) continue;

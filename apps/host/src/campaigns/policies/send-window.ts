@@ -9,11 +9,21 @@ export const DEFAULT_WINDOWS: Record<string, SendWindow> = {
   sms: { fromHour: 9, toHour: 19 },
 };
 
+// Building an Intl.DateTimeFormat costs far more than using one; a run asks thousands of times per zone.
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+const calendars = new Map<string, Intl.DateTimeFormat>();
+
+function cached(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) cache.set(timeZone, (format = make()));
+  return format;
+}
+
 /** The UTC instant of a wall-clock time on a day in a time zone. */
 export function zonedInstant(day: string, hour: number, timeZone: string): Date {
   const guess = new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    cached(wallClocks, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }))
       .formatToParts(guess)
       .map((p) => [p.type, p.value]),
   );
@@ -23,7 +33,7 @@ export function zonedInstant(day: string, hour: number, timeZone: string): Date 
 
 /** The dealer's calendar day at an instant. */
 export function localDay(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return cached(calendars, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(instant);
 }
 
 /**

@@ -136,12 +136,10 @@ export class ServiceSubscriptions {
 
   /** The dealer's share of what its messages cost this calendar month, by service. */
   async spendThisMonth(dealerId: string, asOf: string): Promise<Record<string, number>> {
-    const hasMessages = (await this.dataSource.query(`SELECT to_regclass('messages') IS NOT NULL AS ok`))[0].ok;
-    if (!hasMessages) return {};
     const rows: { service_key: string; spent: string }[] = await this.tenant.run(dealerId, (m) =>
       m.query(
-        `SELECT service_key, sum(coalesce(dealer_cost_cents, cost_cents, 0)) AS spent FROM messages
-          WHERE created_at >= date_trunc('month', $1::date) AND created_at < date_trunc('month', $1::date) + interval '1 month'
+        `SELECT service_key, sum(dealer_cost_cents) AS spent FROM messages
+          WHERE send_on >= date_trunc('month', $1::date) AND send_on < date_trunc('month', $1::date) + interval '1 month'
             AND status NOT IN ('held', 'failed') GROUP BY service_key`,
         [asOf],
       ),

@@ -1,5 +1,5 @@
 import type { SettingsProperty, SettingsSchema } from '@forecourt/sdk';
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import { FieldError } from '../../common/problem';
 
 /** What a brand may fix for a dealer setting: a narrower range, or fewer allowed values. */
@@ -73,10 +73,25 @@ export function boundedSchema(schema: SettingsSchema, boundsList: SettingsBounds
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
+// Bounded schemas are built per request; Ajv caches by object identity and would compile (and
+// keep) a new validator every time, so validators are kept by the schema's text instead.
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(schema: SettingsSchema): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (!validate) {
+    if (validators.size > 500) validators.clear();
+    validate = ajv.compile({ ...schema, additionalProperties: false });
+    ajv.removeSchema();
+    validators.set(key, validate);
+  }
+  return validate;
+}
 
 /** Validates dealer settings against a (bounded) schema; problems name `settings.<setting>`. */
 export function settingsProblems(schema: SettingsSchema, settings: Record<string, unknown>): FieldError[] {
-  const validate = ajv.compile({ ...schema, additionalProperties: false });
+  const validate = validatorFor(schema);
   if (validate(settings)) return [];
   return (validate.errors ?? []).map((e) => {
     const path = e.instancePath.replace(/^\//, '').split('/')[0];

@@ -1,6 +1,16 @@
 import { Foundation1732300000000 } from './1732300000000-foundation';
 import { Plugins1732400000000 } from './1732400000000-plugins';
+import { Outbox1732500000000 } from './1732500000000-outbox';
+import { CallLists1732600000000 } from './1732600000000-call-lists';
 import { Campaigns1732700000000 } from './1732700000000-campaigns';
+import { MessagePlanning1732800000000 } from './1732800000000-message-planning';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
-export const migrations = [Foundation1732300000000, Plugins1732400000000, Campaigns1732700000000];
+export const migrations = [
+  Foundation1732300000000,
+  Plugins1732400000000,
+  Outbox1732500000000,
+  CallLists1732600000000,
+  Campaigns1732700000000,
+  MessagePlanning1732800000000,
+];

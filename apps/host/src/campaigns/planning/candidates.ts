@@ -1,0 +1,98 @@
+import type { CustomerSnapshot, Prefilter } from '@forecourt/sdk';
+import { addDays } from '@forecourt/sdk';
+import { EntityManager } from 'typeorm';
+
+const VEHICLE_COLUMNS: Record<string, string> = {
+  'vehicle.inspectionDueDate': 'inspection_due_date',
+  'vehicle.nextServiceDate': 'next_service_date',
+  'vehicle.warrantyEndDate': 'warranty_end_date',
+  'vehicle.registrationDate': 'registration_date',
+};
+
+/** Month-day strings (MM-DD) of every day in a range, for yearly dates; 29 February rides along with 28 February. */
+function monthDays(from: string, to: string): string[] {
+  const out = new Set<string>();
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    out.add(day.slice(5));
+    if (day.slice(5) === '02-28' && addDays(day, 1).slice(5) !== '02-29') out.add('02-29');
+  }
+  return [...out];
+}
+
+/**
+ * The ids of the customers a trigger can possibly find occasions for, straight from SQL, so
+ * a daily run reads only the few vehicles that fall due instead of the whole data room.
+ * Without prefilters: every customer.
+ */
+export async function candidateCustomerIds(m: EntityManager, asOf: string, timeZone: string, filters: Prefilter[] | undefined): Promise<string[]> {
+  if (!filters) return (await m.query('SELECT id FROM customers ORDER BY id')).map((r: { id: string }) => r.id);
+  const ids = new Set<string>();
+  for (const f of filters) {
+    const from = addDays(asOf, f.fromDays);
+    const to = addDays(asOf, f.toDays);
+    let rows: { id: string }[];
+    if (VEHICLE_COLUMNS[f.field]) {
+      rows = await m.query(`SELECT DISTINCT customer_id AS id FROM vehicles WHERE ${VEHICLE_COLUMNS[f.field]} BETWEEN $1 AND $2`, [from, to]);
+    } else if (f.field === 'customer.birthDate') {
+      rows = await m.query(`SELECT id FROM customers WHERE to_char(birth_date, 'MM-DD') = ANY($1::text[])`, [monthDays(from, to)]);
+    } else if (f.field === 'customer.createdOn') {
+      rows = await m.query(`SELECT id FROM customers WHERE (created_at AT TIME ZONE $3)::date BETWEEN $1 AND $2`, [from, to, timeZone]);
+    } else if (f.field === 'appointment.startsOn') {
+      rows = await m.query(`SELECT DISTINCT customer_id AS id FROM appointments WHERE (starts_at AT TIME ZONE $3)::date BETWEEN $1 AND $2`, [from, to, timeZone]);
+    } else {
+      rows = await m.query(`SELECT DISTINCT customer_id AS id FROM events WHERE (at AT TIME ZONE $3)::date BETWEEN $1 AND $2`, [from, to, timeZone]);
+    }
+    rows.forEach((r) => ids.add(r.id));
+  }
+  return [...ids].sort();
+}
+
+/** What triggers see of a batch of customers (CustomerSnapshot), days in the dealer's time zone. */
+export async function loadSnapshots(m: EntityManager, customerIds: string[], asOf: string, timeZone: string): Promise<CustomerSnapshot[]> {
+  const [customers, vehicles, appointments, events] = await Promise.all([
+    m.query(`SELECT id, kind, birth_date, (created_at AT TIME ZONE $2)::date::text AS created_on FROM customers WHERE id = ANY($1::uuid[])`, [customerIds, timeZone]),
+    m.query(
+      `SELECT id, customer_id, brand_id, inspection_due_date, next_service_date, registration_date, mileage_km, warranty_end_date
+         FROM vehicles WHERE customer_id = ANY($1::uuid[])`,
+      [customerIds],
+    ),
+    m.query(
+      `SELECT customer_id, vehicle_id, type, (starts_at AT TIME ZONE $2)::date::text AS starts_on, status
+         FROM appointments WHERE customer_id = ANY($1::uuid[])`,
+      [customerIds, timeZone],
+    ),
+    m.query(
+      `SELECT customer_id, type, (at AT TIME ZONE $2)::date::text AS on_day, properties FROM events
+        WHERE customer_id = ANY($1::uuid[]) AND at >= ($3::date - 400)`,
+      [customerIds, timeZone, asOf],
+    ),
+  ]);
+  const byCustomer = new Map<string, CustomerSnapshot>();
+  for (const c of customers) {
+    byCustomer.set(c.id, {
+      customerId: c.id,
+      kind: c.kind,
+      birthDate: c.birth_date ?? undefined,
+      createdOn: c.created_on,
+      vehicles: [],
+      appointments: [],
+      events: [],
+    });
+  }
+  for (const v of vehicles) {
+    byCustomer.get(v.customer_id)?.vehicles.push({
+      vehicleId: v.id,
+      brandId: v.brand_id,
+      inspectionDueDate: v.inspection_due_date ?? undefined,
+      nextServiceDate: v.next_service_date ?? undefined,
+      registrationDate: v.registration_date ?? undefined,
+      mileageKm: v.mileage_km ?? undefined,
+      warrantyEndDate: v.warranty_end_date ?? undefined,
+    });
+  }
+  for (const a of appointments) {
+    byCustomer.get(a.customer_id)?.appointments.push({ vehicleId: a.vehicle_id, type: a.type, startsOn: a.starts_on, status: a.status });
+  }
+  for (const e of events) byCustomer.get(e.customer_id)?.events.push({ type: e.type, on: e.on_day, properties: e.properties });
+  return [...byCustomer.values()];
+}

@@ -1,0 +1,121 @@
+import { EntityManager } from 'typeorm';
+import { LedgerEntry } from '../../data-room/consents/consent-ledger';
+import { AppointmentFact, JourneyState, StepMark } from '../flows/flow-steps';
+
+export interface CustomerFacts {
+  id: string;
+  externalId: string;
+  kind: 'person' | 'company';
+  firstName: string | null;
+  lastName: string | null;
+  companyName: string | null;
+  email: string | null;
+  phone: string | null;
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country: string | null;
+  locale: string | null;
+  contacts: { firstName?: string; lastName?: string; email?: string; phone?: string; role?: string }[];
+}
+
+export interface VehicleFacts {
+  id: string;
+  externalId: string;
+  brandId: string;
+  model: string | null;
+  licensePlate: string | null;
+  inspectionDueDate: string | null;
+  nextServiceDate: string | null;
+  warrantyEndDate: string | null;
+  mileageKm: number | null;
+}
+
+export interface MessageOutcome {
+  id: string;
+  status: string;
+  channel: string;
+}
+
+/** Everything the policies need about a day's active journeys, read in a handful of queries. */
+export interface JourneyFacts {
+  journeys: JourneyState[];
+  customers: Map<string, CustomerFacts>;
+  vehicles: Map<string, VehicleFacts>;
+  appointments: AppointmentFact[];
+  ledgers: Map<string, LedgerEntry[]>;
+  outcomes: Map<string, MessageOutcome>;
+  /** `email:<address>` of addresses refused for good (hard bounce, permanent rejection). */
+  undeliverable: Set<string>;
+}
+
+/** `until`: the end of the day planned for; a simulated past day must not see statements made after it. */
+export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], timeZone: string, until: Date): Promise<JourneyFacts> {
+  const journeys: JourneyState[] = (
+    await m.query(
+      `SELECT id, service_key, customer_id, vehicle_ids, due_date::text, started_on::text, steps
+         FROM journeys WHERE state = 'active' AND service_key = ANY($1::text[]) ORDER BY due_date, id`,
+      [serviceKeys],
+    )
+  ).map((j: Record<string, unknown>) => ({
+    id: j.id,
+    serviceKey: j.service_key,
+    customerId: j.customer_id,
+    vehicleIds: j.vehicle_ids,
+    dueDate: j.due_date,
+    startedOn: j.started_on,
+    steps: j.steps as Record<string, StepMark>,
+  }));
+  const customerIds = [...new Set(journeys.map((j) => j.customerId))];
+  const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
+  const messageIds = journeys.flatMap((j) => Object.values(j.steps).map((s) => s.messageId).filter((id): id is string => !!id));
+  const [customers, vehicles, appointments, consents, outcomes, undeliverable] = await Promise.all([
+    m.query(
+      `SELECT id, external_id AS "externalId", kind, first_name AS "firstName", last_name AS "lastName", company_name AS "companyName",
+              email, phone, street, postal_code AS "postalCode", city, country, locale, contacts
+         FROM customers WHERE id = ANY($1::uuid[])`,
+      [customerIds],
+    ),
+    m.query(
+      `SELECT id, external_id AS "externalId", brand_id AS "brandId", model, license_plate AS "licensePlate",
+              inspection_due_date::text AS "inspectionDueDate", next_service_date::text AS "nextServiceDate",
+              warranty_end_date::text AS "warrantyEndDate", mileage_km AS "mileageKm"
+         FROM vehicles WHERE id = ANY($1::uuid[])`,
+      [vehicleIds],
+    ),
+    m.query(
+      `SELECT id, vehicle_id AS "vehicleId", (starts_at AT TIME ZONE $2)::date::text AS "startsOn", status
+         FROM appointments WHERE vehicle_id = ANY($1::uuid[])`,
+      [vehicleIds, timeZone],
+    ),
+    m.query(
+      `SELECT customer_id, channel, purpose, vehicle_id AS "vehicleId", granted, source, acted_at AS "actedAt", recorded_at AS "recordedAt"
+         FROM consents WHERE customer_id = ANY($1::uuid[]) AND acted_at < $2`,
+      [customerIds, until],
+    ),
+    messageIds.length ? m.query('SELECT id, status, channel FROM messages WHERE id = ANY($1::uuid[])', [messageIds]) : [],
+    // An address the mail server refused for good is not used again, whichever journey tried it.
+    // Failures before any send (attempts = 0: rendering, no channel) and 4xx given up on say nothing about the address.
+    m.query(
+      `SELECT DISTINCT lower(recipient->>'email') AS email FROM messages
+        WHERE customer_id = ANY($1::uuid[]) AND channel = 'email' AND recipient->>'email' IS NOT NULL
+          AND (status = 'bounced' OR (status = 'failed' AND attempts > 0 AND status_reason NOT LIKE 'gave up%'))`,
+      [customerIds],
+    ),
+  ]);
+  const ledgers = new Map<string, LedgerEntry[]>();
+  for (const row of consents) {
+    const { customer_id, ...entry } = row;
+    if (!ledgers.has(customer_id)) ledgers.set(customer_id, []);
+    ledgers.get(customer_id)!.push(entry);
+  }
+  return {
+    journeys,
+    customers: new Map(customers.map((c: CustomerFacts) => [c.id, c])),
+    vehicles: new Map(vehicles.map((v: VehicleFacts) => [v.id, v])),
+    appointments,
+    ledgers,
+    outcomes: new Map(outcomes.map((o: MessageOutcome) => [o.id, o])),
+    undeliverable: new Set(undeliverable.map((u: { email: string }) => `email:${u.email}`)),
+  };
+}

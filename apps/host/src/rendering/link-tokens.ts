@@ -1,0 +1,116 @@
+import { timingSafeEqual } from 'node:crypto';
+import { HmacSha256, sha256 } from './sha256';
+
+/** What a signed link is for: open pixel, click, one-click unsubscribe (POST /u), preference center (/p). */
+export type LinkPurpose = 'open' | 'click' | 'unsubscribe' | 'preferences';
+
+const CODES: Record<LinkPurpose, number> = { open: 0x6f, click: 0x63, unsubscribe: 0x75, preferences: 0x70 };
+
+export interface LinkClaims {
+  dealerId: string;
+  messageId: string;
+  /** Clicks: the link's position among the message's tracked links. */
+  index?: number;
+  /** Clicks: a short hash of the link's URL (`urlHash`), so a link is found again even if it moved. */
+  urlHash?: string;
+}
+
+/** Bytes of HMAC-SHA256 kept in a token: 128 bits, far beyond guessing over HTTP. */
+const MAC_BYTES = 16;
+const URL_HASH_BYTES = 6;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Bytes an id takes in a token: a UUID 1 + 16, anything else 2 + its UTF-8 bytes (1 to 100). */
+function idSize(id: string): number {
+  if (UUID.test(id)) return 17;
+  const bytes = Buffer.byteLength(id, 'utf8');
+  if (!bytes || bytes > 100) throw new Error('a link token id must have 1 to 100 bytes');
+  return 2 + bytes;
+}
+
+function writeId(id: string, into: Buffer, at: number, size: number): number {
+  if (size === 17) {
+    into[at] = 1;
+    into.write(id.slice(0, 8), at + 1, 'hex');
+    into.write(id.slice(9, 13), at + 5, 'hex');
+    into.write(id.slice(14, 18), at + 7, 'hex');
+    into.write(id.slice(19, 23), at + 9, 'hex');
+    into.write(id.slice(24), at + 11, 'hex');
+  } else {
+    into[at] = 2;
+    into[at + 1] = size - 2;
+    into.write(id, at + 2, 'utf8');
+  }
+  return at + size;
+}
+
+function readId(buffer: Buffer, at: number): { id: string; next: number } | undefined {
+  if (buffer[at] === 1 && buffer.length >= at + 17) {
+    const hex = buffer.subarray(at + 1, at + 17).toString('hex');
+    return { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, next: at + 17 };
+  }
+  if (buffer[at] === 2 && buffer.length >= at + 2 + buffer[at + 1]) {
+    return { id: buffer.subarray(at + 2, at + 2 + buffer[at + 1]).toString('utf8'), next: at + 2 + buffer[at + 1] };
+  }
+  return undefined;
+}
+
+/**
+ * Signed tokens for the links in messages, with their own key (`deriveKey(config, 'links')`,
+ * never the session key). A token names its purpose, so an open token is no click or
+ * unsubscribe token; it carries ids only, no personal data. Ids that are UUIDs take 16 bytes,
+ * so a token stays short enough for an SMS (about 70 characters).
+ */
+export class LinkTokens {
+  private readonly hmac: HmacSha256;
+
+  constructor(key: Buffer) {
+    this.hmac = new HmacSha256(key);
+  }
+
+  sign(purpose: LinkPurpose, claims: LinkClaims): string {
+    const dealer = idSize(claims.dealerId);
+    const message = idSize(claims.messageId);
+    const hash = purpose === 'click' ? Buffer.from(claims.urlHash ?? '', 'base64url').subarray(0, URL_HASH_BYTES) : undefined;
+    const length = 1 + dealer + message + (hash ? 2 + hash.length : 0);
+    const token = Buffer.allocUnsafe(length + MAC_BYTES);
+    token[0] = CODES[purpose];
+    let at = writeId(claims.messageId, token, writeId(claims.dealerId, token, 1, dealer), message);
+    if (hash) {
+      at = token.writeUInt16BE(claims.index ?? 0, at);
+      at += hash.copy(token, at);
+    }
+    this.mac(token.subarray(0, length)).copy(token, length);
+    return token.toString('base64url');
+  }
+
+  /** The claims of a token made for this purpose, or undefined for anything else (tampered, another purpose, garbage). */
+  verify(purpose: LinkPurpose, token: string): LinkClaims | undefined {
+    if (typeof token !== 'string' || token.length > 400 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length <= MAC_BYTES + 1) return undefined;
+    const payload = bytes.subarray(0, bytes.length - MAC_BYTES);
+    if (!timingSafeEqual(bytes.subarray(bytes.length - MAC_BYTES), this.mac(payload))) return undefined;
+    if (payload[0] !== CODES[purpose]) return undefined;
+    const dealer = readId(payload, 1);
+    const message = dealer && readId(payload, dealer.next);
+    if (!dealer || !message) return undefined;
+    if (purpose !== 'click') return message.next === payload.length ? { dealerId: dealer.id, messageId: message.id } : undefined;
+    if (payload.length !== message.next + 2 + URL_HASH_BYTES) return undefined;
+    return {
+      dealerId: dealer.id,
+      messageId: message.id,
+      index: payload.readUInt16BE(message.next),
+      urlHash: payload.subarray(message.next + 2).toString('base64url'),
+    };
+  }
+
+  private mac(payload: Buffer): Buffer {
+    return this.hmac.digest(payload).subarray(0, MAC_BYTES);
+  }
+}
+
+/** What a click token keeps of its link's URL. */
+export function urlHash(url: string): string {
+  return sha256(Buffer.from(url, 'utf8')).subarray(0, URL_HASH_BYTES).toString('base64url');
+}
