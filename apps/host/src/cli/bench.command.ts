@@ -12,6 +12,7 @@ import { measureRender } from '../rendering/rendering.bench';
 import { CliCommand, CliUsageError } from './command';
 
 const BENCH_DATABASE = 'forecourt_bench';
+const PARTS = ['render', 'dispatch', 'letters', 'planning'];
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -26,9 +27,12 @@ function positiveInt(value: string | true | undefined, fallback: number, name: s
  */
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'bench [--vehicles N] [--dealers N] [--json] [--keep]',
+  usage: 'bench [--only render,dispatch,letters,planning] [--vehicles N] [--dealers N] [--json] [--keep]',
   description: 'measure rendering, dispatch, letters and planning (a generated network)',
   async run(args, context) {
+    const parts = typeof args.options.only === 'string' ? args.options.only.split(',') : PARTS;
+    const unknown = parts.filter((p) => !PARTS.includes(p));
+    if (unknown.length) throw new CliUsageError(`--only takes ${PARTS.join(', ')}; not ${unknown.join(', ')}`);
     const vehicles = positiveInt(args.options.vehicles, 1_000_000, 'vehicles');
     const dealers = positiveInt(args.options.dealers, 100, 'dealers');
     const main = await prepareDatabase(context.config, context.say);
@@ -43,36 +47,44 @@ export const benchCommand: CliCommand = {
     const results: Record<string, number> = {};
     try {
       const app = bench.context;
-      context.say('rendering: the shipped inspection invitation, compiled once and merged per recipient, against MJML per recipient');
-      const render = await measureRender();
-      Object.assign(results, { renderPerSecond: Math.round(render.renderPerSecond), renderNaivePerSecond: Math.round(render.renderNaivePerSecond), renderSpeedup: round(render.speedup) });
-      context.say('dispatch: outbox to a loopback SMTP server, against nodemailer alone');
-      const dispatch = await measureDispatch(app, { progress: context.progress });
-      Object.assign(results, { dispatchPerSecond: Math.round(dispatch.dispatchPerSecond), rawSmtpPerSecond: Math.round(dispatch.rawSmtpPerSecond), dispatchRatio: round(dispatch.ratio) });
-      context.say('letters: one batched print file against one PDF per letter');
-      const letters = await measureLetters();
-      Object.assign(results, { lettersPerSecond: round(letters.lettersPerSecond), lettersSinglePerSecond: round(letters.lettersSinglePerSecond), lettersSpeedup: round(letters.speedup) });
-      context.say(`planning: generating ${dealers} dealers with ${vehicles} vehicles, all due for inspection at once`);
-      const plan = await measurePlanning(app.get(DataSource), app.get(TenantDb), app.get(RunsService), app.get(DealerDayPlanner), {
-        dealers,
-        vehicles,
-        asOf: benchDay(),
-        progress: context.progress,
-        analyze: async () => {
-          const owner = new Client({ connectionString: bench.database.ownerUrl });
-          await owner.connect();
-          await owner.query('ANALYZE');
-          await owner.end();
-        },
-      });
-      Object.assign(results, {
-        vehicles: plan.vehicles,
-        customers: plan.customers,
-        generateSeconds: round(plan.generateSeconds),
-        planSeconds: round(plan.planSeconds),
-        plannedMessages: plan.messages,
-        planPeakRssMb: plan.peakRssMb,
-      });
+      if (parts.includes('render')) {
+        context.say('rendering: the shipped inspection invitation, compiled once and merged per recipient, against MJML per recipient');
+        const render = await measureRender();
+        Object.assign(results, { renderPerSecond: Math.round(render.renderPerSecond), renderNaivePerSecond: Math.round(render.renderNaivePerSecond), renderSpeedup: round(render.speedup) });
+      }
+      if (parts.includes('dispatch')) {
+        context.say('dispatch: outbox to a loopback SMTP server, against nodemailer alone');
+        const dispatch = await measureDispatch(app, { progress: context.progress });
+        Object.assign(results, { dispatchPerSecond: Math.round(dispatch.dispatchPerSecond), rawSmtpPerSecond: Math.round(dispatch.rawSmtpPerSecond), dispatchRatio: round(dispatch.ratio) });
+      }
+      if (parts.includes('letters')) {
+        context.say('letters: one batched print file against one PDF per letter');
+        const letters = await measureLetters();
+        Object.assign(results, { lettersPerSecond: round(letters.lettersPerSecond), lettersSinglePerSecond: round(letters.lettersSinglePerSecond), lettersSpeedup: round(letters.speedup) });
+      }
+      if (parts.includes('planning')) {
+        context.say(`planning: generating ${dealers} dealers with ${vehicles} vehicles, all due for inspection at once`);
+        const plan = await measurePlanning(app.get(DataSource), app.get(TenantDb), app.get(RunsService), app.get(DealerDayPlanner), {
+          dealers,
+          vehicles,
+          asOf: benchDay(),
+          progress: context.progress,
+          analyze: async () => {
+            const owner = new Client({ connectionString: bench.database.ownerUrl });
+            await owner.connect();
+            await owner.query('ANALYZE');
+            await owner.end();
+          },
+        });
+        Object.assign(results, {
+          vehicles: plan.vehicles,
+          customers: plan.customers,
+          generateSeconds: round(plan.generateSeconds),
+          planSeconds: round(plan.planSeconds),
+          plannedMessages: plan.messages,
+          planPeakRssMb: plan.peakRssMb,
+        });
+      }
     } finally {
       await bench.close();
       if (!args.options.keep) {

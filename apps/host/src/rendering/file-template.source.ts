@@ -181,7 +181,7 @@ function withPartials(body: string, ext: string, locale: string, partials: Parti
     if (content === undefined) {
       throw new TemplateFileError(`${where}: no partial "${name}" for ${locale} (${PARTIALS_FOLDER}/${name}.${locale}.${ext} or ${PARTIALS_FOLDER}/${name}.${ext})`);
     }
-    return withPartials(content.replace(/\s+$/, ''), ext, locale, partials, file, [...chain, name]);
+    return withPartials(content.trim(), ext, locale, partials, file, [...chain, name]);
   });
 }
 

@@ -1,7 +1,7 @@
 import type { Occasion, ServiceDefinition } from '@forecourt/sdk';
 import { addDays } from '@forecourt/sdk';
 import { Inject, Injectable } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { deriveKey, FORECOURT_CONFIG, ForecourtConfig } from '../../config/forecourt-config';
 import { decide } from '../../data-room/consents/consent-ledger';
@@ -15,7 +15,7 @@ import { holdUntil, zonedInstant } from '../policies/send-window';
 import { ServiceCatalog } from '../services/service-catalog.service';
 import { DealerService, ServiceSubscriptions } from '../services/service-subscriptions.service';
 import { candidateCustomerIds, loadSnapshots } from './candidates';
-import { CustomerFacts, JourneyFacts, loadJourneyFacts } from './journey-facts';
+import { CustomerFacts, JourneyFacts, loadJourneyFacts, loadVehicles } from './journey-facts';
 
 /** Network-wide policy settings (documented in the README). */
 export const PLANNING_POLICY = {
@@ -38,6 +38,11 @@ export interface DaySummary {
   costCents: number;
   held: number;
   skipped: Record<string, number>;
+}
+
+interface StartedJourney {
+  journey: JourneyState;
+  occasion: Occasion;
 }
 
 interface Draft {
@@ -100,17 +105,20 @@ export class DealerDayPlanner {
       // Two runs for the same dealer at once take turns; the second finds everything done.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`plan:${dealer.id}`]);
       const ahead = new Map<string, { service: string; occasion: Occasion }[]>();
+      const started: StartedJourney[] = [];
       for (const service of services) {
         const entry = this.catalog.service(service.key);
         const found = await this.findOccasions(m, dealer, entry.definition, service.settings, asOf);
-        summary.occasions += await this.startJourneys(m, dealer.id, service.key, found.now, asOf);
+        const fresh = await this.startJourneys(m, service.key, found.now, asOf);
+        started.push(...fresh);
+        summary.occasions += fresh.length;
         for (const occasion of found.ahead) {
           if (!ahead.has(occasion.customerId)) ahead.set(occasion.customerId, []);
           ahead.get(occasion.customerId)!.push({ service: service.key, occasion });
         }
       }
       const byKey = new Map(services.map((s) => [s.key, s]));
-      const facts = await loadJourneyFacts(m, services.map((s) => s.key), dealer.timezone, zonedInstant(addDays(asOf, 1), 0, dealer.timezone));
+      const facts = await loadJourneyFacts(m, services.map((s) => s.key), dealer.timezone, zonedInstant(addDays(asOf, 1), 0, dealer.timezone), started.map((s) => s.journey));
       const journeyUpdates = new Map<string, { steps: Record<string, StepMark>; state?: string; reason?: string }>();
       const skips: { journeyId: string; customerId: string; serviceKey: string; step: string; channel?: string; reason: string }[] = [];
       const markStep = (j: JourneyState, stepKey: string, mark: StepMark) => {
@@ -173,7 +181,7 @@ export class DealerDayPlanner {
         }
       }
       const messages = [...merged.values()].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.key.localeCompare(b.key));
-      await this.pullForward(m, dealer.id, messages, ahead, asOf, facts);
+      started.push(...(await this.pullForward(m, messages, ahead, asOf, facts)));
 
       // Frequency cap across dealers, then send windows and the budget.
       const contactCounts = await this.recentContacts(m, messages.map((d) => d.contactHash), asOf);
@@ -217,7 +225,7 @@ export class DealerDayPlanner {
         markStep(first, stepKey, { status: held ? 'held' : 'sent', on: asOf, channel: draft.channel, messageId, tried, ...(held ? { reason: 'budget' } : {}) });
         for (const j of others) markStep(j, stepKey, { status: 'bundled', on: asOf, channel: draft.channel, messageId });
       });
-      await this.saveJourneys(m, journeyUpdates);
+      await this.saveJourneys(m, dealer.id, started, journeyUpdates);
       await this.saveSkips(m, dealer.id, runId, asOf, skips);
       await this.countContacts(m, planned.filter((p) => !p.held && p.draft.channel !== 'call-list').map((p) => p.draft.contactHash), asOf);
       // A dry run plans exactly as a real one and then rolls it all back: its figures are the real ones.
@@ -266,21 +274,28 @@ export class DealerDayPlanner {
     return { now, ahead };
   }
 
-  private async startJourneys(m: EntityManager, dealerId: string, serviceKey: string, occasions: Occasion[], asOf: string): Promise<number> {
-    if (!occasions.length) return 0;
-    let started = 0;
-    for (let i = 0; i < occasions.length; i += 5000) {
-      const chunk = occasions.slice(i, i + 5000);
-      const rows = await m.query(
-        `INSERT INTO journeys (dealer_id, service_key, occasion_key, customer_id, vehicle_ids, due_date, started_on, data)
-         SELECT $1, $2, o.key, o.customer_id, ARRAY(SELECT jsonb_array_elements_text(o.vehicle_ids))::uuid[], o.due_date, $3, coalesce(o.data, '{}')
-           FROM jsonb_to_recordset($4::jsonb) AS o(key text, customer_id uuid, vehicle_ids jsonb, due_date date, data jsonb)
-         ON CONFLICT (dealer_id, service_key, occasion_key) DO NOTHING RETURNING id`,
-        [dealerId, serviceKey, asOf, JSON.stringify(chunk.map((o) => ({ key: o.dedupeKey, customer_id: o.customerId, vehicle_ids: o.vehicleIds, due_date: o.dueDate, data: o.data ?? {} })))],
-      );
-      started += rows.length;
+  /**
+   * Journeys for occasions that have none yet, in memory: they are written once, at the end of
+   * the day's plan, with the steps it took (the dealer's plan lock keeps anyone else from starting them meanwhile).
+   */
+  private async startJourneys(m: EntityManager, serviceKey: string, occasions: Occasion[], asOf: string): Promise<StartedJourney[]> {
+    if (!occasions.length) return [];
+    const unique = new Map(occasions.map((o) => [o.dedupeKey, o]));
+    const existing = new Set<string>();
+    const keys = [...unique.keys()];
+    for (let i = 0; i < keys.length; i += 10_000) {
+      const rows: { occasion_key: string }[] = await m.query('SELECT occasion_key FROM journeys WHERE service_key = $1 AND occasion_key = ANY($2::text[])', [
+        serviceKey,
+        keys.slice(i, i + 10_000),
+      ]);
+      rows.forEach((r) => existing.add(r.occasion_key));
     }
-    return started;
+    return [...unique.values()]
+      .filter((o) => !existing.has(o.dedupeKey))
+      .map((occasion) => ({
+        occasion,
+        journey: { id: randomUUID(), serviceKey, customerId: occasion.customerId, vehicleIds: occasion.vehicleIds, dueDate: occasion.dueDate, startedOn: asOf, steps: {} },
+      }));
   }
 
   /** A step whose message failed for good (hard bounce, rejected number) is due again on the channels not tried. */
@@ -317,15 +332,15 @@ export class DealerDayPlanner {
     return { reason };
   }
 
-  /** Joins occasions due within bundleDays to a first-step message the same customer gets today. */
+  /** Joins occasions due within bundleDays to a first-step message the same customer gets today; answers the journeys it started. */
   private async pullForward(
     m: EntityManager,
-    dealerId: string,
     messages: Draft[],
     ahead: Map<string, { service: string; occasion: Occasion }[]>,
     asOf: string,
     facts: JourneyFacts,
-  ): Promise<void> {
+  ): Promise<StartedJourney[]> {
+    const startedHere: StartedJourney[] = [];
     for (const draft of messages) {
       const firstStep = draft.definition.flow.find((s) => s.type === 'send');
       if (draft.action.step.id !== firstStep?.id) continue;
@@ -336,20 +351,16 @@ export class DealerDayPlanner {
         a.occasion.vehicleIds.every((v) => decide(ledger, { channel: consentChannelOf(draft.channel), purpose: draft.definition.purpose, vehicleId: v }).granted),
       );
       if (!wanted.length) continue;
-      await this.startJourneys(m, dealerId, draft.service.key, wanted.map((a) => a.occasion), asOf);
-      const started: JourneyState[] = (
-        await m.query(
-          `SELECT id, customer_id, vehicle_ids, due_date::text, started_on::text, steps FROM journeys
-            WHERE service_key = $1 AND occasion_key = ANY($2::text[]) AND steps = '{}'::jsonb`,
-          [draft.service.key, wanted.map((a) => a.occasion.dedupeKey)],
-        )
-      ).map((j: Record<string, unknown>) => ({
-        id: j.id, serviceKey: draft.service.key, customerId: j.customer_id, vehicleIds: j.vehicle_ids, dueDate: j.due_date, startedOn: j.started_on, steps: j.steps,
-      }));
-      draft.journeys.push(...started);
-      draft.vehicleIds = [...new Set([...draft.vehicleIds, ...wanted.flatMap((a) => a.occasion.vehicleIds)])];
+      const fresh = await this.startJourneys(m, draft.service.key, wanted.map((a) => a.occasion), asOf);
+      startedHere.push(...fresh);
+      draft.journeys.push(...fresh.map((s) => s.journey));
+      draft.vehicleIds = [...new Set([...draft.vehicleIds, ...fresh.flatMap((s) => s.journey.vehicleIds)])];
       ahead.delete(draft.customer.id);
     }
+    // Vehicles of the journeys joined here were not among the facts loaded for the day.
+    const missing = [...new Set(startedHere.flatMap((s) => s.journey.vehicleIds))].filter((v) => !facts.vehicles.has(v));
+    if (missing.length) for (const v of await loadVehicles(m, missing)) facts.vehicles.set(v.id, v);
+    return startedHere;
   }
 
   /** A keyed hash of the address the channel uses: comparable across dealers, meaningless to anyone. */
@@ -435,7 +446,27 @@ export class DealerDayPlanner {
     };
   }
 
-  private async saveJourneys(m: EntityManager, updates: Map<string, { steps: Record<string, StepMark>; state?: string; reason?: string }>): Promise<void> {
+  /** Inserts the journeys this plan started (with their steps) and updates the others it moved. */
+  private async saveJourneys(
+    m: EntityManager,
+    dealerId: string,
+    started: StartedJourney[],
+    updates: Map<string, { steps: Record<string, StepMark>; state?: string; reason?: string }>,
+  ): Promise<void> {
+    const fresh = started.map(({ journey: j, occasion: o }) => {
+      const u = updates.get(j.id);
+      updates.delete(j.id);
+      return { id: j.id, service_key: j.serviceKey, started_on: j.startedOn, key: o.dedupeKey, customer_id: j.customerId, vehicle_ids: j.vehicleIds, due_date: j.dueDate, data: o.data ?? {}, steps: u?.steps ?? {}, state: u?.state ?? 'active', reason: u?.reason ?? null };
+    });
+    for (let i = 0; i < fresh.length; i += 5000) {
+      await m.query(
+        `INSERT INTO journeys (id, dealer_id, service_key, occasion_key, customer_id, vehicle_ids, due_date, started_on, data, steps, state, ended_reason)
+         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids, o.due_date, o.started_on, o.data, o.steps, o.state, o.reason
+           FROM jsonb_to_recordset($2::jsonb) AS o(id uuid, service_key text, started_on date, key text, customer_id uuid, vehicle_ids uuid[],
+                                                   due_date date, data jsonb, steps jsonb, state text, reason text)`,
+        [dealerId, JSON.stringify(fresh.slice(i, i + 5000))],
+      );
+    }
     const list = [...updates.entries()].map(([id, u]) => ({ id, steps: u.steps, state: u.state ?? 'active', reason: u.reason ?? null }));
     for (let i = 0; i < list.length; i += 5000) {
       await m.query(

@@ -49,9 +49,20 @@ export interface JourneyFacts {
   undeliverable: Set<string>;
 }
 
+/** The vehicles a message can list. */
+export function loadVehicles(m: EntityManager, ids: string[]): Promise<VehicleFacts[]> {
+  return m.query(
+    `SELECT id, external_id AS "externalId", brand_id AS "brandId", model, license_plate AS "licensePlate",
+            inspection_due_date::text AS "inspectionDueDate", next_service_date::text AS "nextServiceDate",
+            warranty_end_date::text AS "warrantyEndDate", mileage_km AS "mileageKm"
+       FROM vehicles WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+}
+
 /** `until`: the end of the day planned for; a simulated past day must not see statements made after it. */
-export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], timeZone: string, until: Date): Promise<JourneyFacts> {
-  const journeys: JourneyState[] = (
+export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], timeZone: string, until: Date, started: JourneyState[] = []): Promise<JourneyFacts> {
+  const stored: JourneyState[] = (
     await m.query(
       `SELECT id, service_key, customer_id, vehicle_ids, due_date::text, started_on::text, steps
          FROM journeys WHERE state = 'active' AND service_key = ANY($1::text[]) ORDER BY due_date, id`,
@@ -66,6 +77,8 @@ export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], 
     startedOn: j.started_on,
     steps: j.steps as Record<string, StepMark>,
   }));
+  // Journeys this run starts are not written yet (they are inserted once, with their first steps).
+  const journeys = [...stored, ...started].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
   const customerIds = [...new Set(journeys.map((j) => j.customerId))];
   const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
   const messageIds = journeys.flatMap((j) => Object.values(j.steps).map((s) => s.messageId).filter((id): id is string => !!id));
@@ -76,13 +89,7 @@ export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], 
          FROM customers WHERE id = ANY($1::uuid[])`,
       [customerIds],
     ),
-    m.query(
-      `SELECT id, external_id AS "externalId", brand_id AS "brandId", model, license_plate AS "licensePlate",
-              inspection_due_date::text AS "inspectionDueDate", next_service_date::text AS "nextServiceDate",
-              warranty_end_date::text AS "warrantyEndDate", mileage_km AS "mileageKm"
-         FROM vehicles WHERE id = ANY($1::uuid[])`,
-      [vehicleIds],
-    ),
+    loadVehicles(m, vehicleIds),
     m.query(
       `SELECT id, vehicle_id AS "vehicleId", (starts_at AT TIME ZONE $2)::date::text AS "startsOn", status
          FROM appointments WHERE vehicle_id = ANY($1::uuid[])`,
