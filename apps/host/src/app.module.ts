@@ -15,6 +15,7 @@ import { NetworkModule } from './network/network.module';
 import { RenderingModule } from './rendering/rendering.module';
 import { PluginHostModule } from './plugin-host/plugin-host.module';
 import { SeedModule } from './seed/seed.module';
+import { TrackingModule } from './tracking/tracking.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         DispatchModule,
         DispatchHooksModule,
         CallListsModule,
+        TrackingModule,
       ],
     };
   }

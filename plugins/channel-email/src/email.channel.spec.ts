@@ -240,7 +240,8 @@ describe('connections that break', () => {
     try {
       expect(await sendTo({ smtpUrl: server.url })).toEqual({
         status: 'retry',
-        reason: 'the SMTP server could not be reached or dropped the connection before the message was sent (greeting timeout)',
+        // nodemailer arms its greeting and idle timers with the same length, so either may fire first.
+        reason: expect.stringMatching(/^the SMTP server could not be reached or dropped the connection before the message was sent \((greeting|socket) timeout\)$/),
       });
     } finally {
       await server.close();

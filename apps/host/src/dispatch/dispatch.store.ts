@@ -475,13 +475,24 @@ export class DispatchStore {
     };
   }
 
-  /** Whether work due by `until` (or claimed by anyone) is left; cheap enough to ask every few milliseconds. */
+  /**
+   * Whether work due by `until` (or claimed by anyone) is left; cheap enough to ask every few
+   * milliseconds. Each branch reads one partial index, so rows scheduled for later (a planned
+   * day) are never read; the ordered scalar subqueries keep the planner on those indexes even
+   * when its statistics of this fast-changing table are stale.
+   */
   async hasPending(until: Date, dealerIds?: string[]): Promise<boolean> {
     const [row] = await this.rows<{ pending: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM dispatch_queue
-                       WHERE claimed_by IS NOT NULL AND ($2::uuid[] IS NULL OR dealer_id = ANY($2::uuid[])))
+      `SELECT (SELECT claimed_at FROM dispatch_queue
+                WHERE claimed_by IS NOT NULL AND ($2::uuid[] IS NULL OR dealer_id = ANY($2::uuid[]))
+                ORDER BY claimed_at LIMIT 1) IS NOT NULL
+           OR (SELECT next_attempt_at FROM dispatch_queue
+                WHERE claimed_by IS NULL AND batch_date IS NULL AND next_attempt_at <= $1
+                  AND ($2::uuid[] IS NULL OR dealer_id = ANY($2::uuid[]))
+                ORDER BY next_attempt_at LIMIT 1) IS NOT NULL
            OR EXISTS (SELECT 1 FROM dispatch_queue
-                       WHERE claimed_by IS NULL AND next_attempt_at <= $1 AND ($2::uuid[] IS NULL OR dealer_id = ANY($2::uuid[])))
+                       WHERE claimed_by IS NULL AND batch_date IS NOT NULL AND next_attempt_at <= $1
+                         AND ($2::uuid[] IS NULL OR dealer_id = ANY($2::uuid[])))
            AS pending`,
       [until, dealerIds ?? null],
     );

@@ -85,6 +85,7 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
   private stopping = false;
   private buffer: Job[] = [];
   private inFlight = 0;
+  private readonly running = new Set<Job>();
   private claiming = false;
   private batching = false;
   private recovering = false;
@@ -104,6 +105,10 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
     const outcomes = items.flatMap((i) => ('outcome' in i ? [i.outcome] : []));
     const marked = await this.store.settle(this.presence!, marks, outcomes);
     return items.map((i) => ('mark' in i ? marked.has(i.mark.id) : true));
+  }, {
+    // Outcomes alone wait briefly for company while more work is queued: the slots they free start the next group.
+    hold: (items) => this.buffer.length > 0 && items.length < this.group() && items.every((i) => 'outcome' in i),
+    holdMs: 10,
   });
   private readonly releases = new GroupCommit<{ id: string; at?: Date }>(async (items) => {
     await this.store.release(this.presence!, items);
@@ -189,7 +194,8 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
     let remaining = 0;
     try {
       this.pump();
-      while (await this.store.hasPending(until, options.dealerIds)) {
+      // While this process has work of the drain's dealers under way, asking the database adds nothing.
+      while (this.hasLocalWork(options.dealerIds) || (await this.store.hasPending(until, options.dealerIds))) {
         if (Date.now() > deadline) {
           remaining = (await this.store.queueCounts(until, options.dealerIds)).pendingUntil;
           break;
@@ -263,7 +269,7 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
   private pump(): void {
     if (!this.presence || !this.active()) return;
     // Jobs start in groups, so their steps to `sending` share a commit instead of taking one each.
-    const group = Math.min(this.buffer.length, Math.ceil(this.options.concurrency / 4));
+    const group = Math.min(this.buffer.length, this.group());
     if (this.options.concurrency - this.inFlight >= group) {
       while (this.inFlight < this.options.concurrency && this.buffer.length) this.begin(this.buffer.shift()!);
     }
@@ -322,13 +328,25 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
     return jobs;
   }
 
+  /** Jobs started together. */
+  private group(): number {
+    return Math.ceil(this.options.concurrency / 4);
+  }
+
+  private hasLocalWork(dealerIds?: string[]): boolean {
+    const ours = (job: Job) => !dealerIds || dealerIds.includes(job.entry.dealer_id);
+    return this.buffer.some(ours) || [...this.running].some(ours);
+  }
+
   private begin(job: Job): void {
     this.inFlight++;
+    this.running.add(job);
     const work = job.entry.kind === 'send' ? this.send(job) : this.reconcile(job);
     work
       .catch((error) => this.logger.error(`message ${job.message.id}: ${(error as Error).message}`))
       .finally(() => {
         this.inFlight--;
+        this.running.delete(job);
         this.wakeWaiters();
         this.pump();
       });

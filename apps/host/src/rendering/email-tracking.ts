@@ -86,12 +86,6 @@ export function addOpenPixel(html: string, tracking: LinkTracking): string {
   return end < 0 ? html + pixel : html.slice(0, end) + pixel + html.slice(end);
 }
 
-/** Click tracking and the open pixel on merged HTML. */
-export function applyTracking(html: string, options: TrackingOptions): string {
-  const tracking = linkTracking(options);
-  return addOpenPixel(trackLinks(html, tracking), tracking);
-}
-
 /**
  * Tracking done in the merge instead of on the merged HTML. At compile time each link's href is
  * wrapped in `{% fc_link %}…{% endfc_link %}`, a tag that merges its content and, when the message
@@ -143,7 +137,8 @@ class TrackedLinkTag extends Tag {
     emitter.write(hrefInMerge(inner.buffer, ctx));
   }
 
-  *children(): Generator<unknown, Template[]> {
+  /** What LiquidJS's static analysis and walkTemplates descend into. */
+  children(): Template[] {
     return this.templates;
   }
 }

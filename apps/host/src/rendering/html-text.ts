@@ -47,8 +47,11 @@ const OPTIONS: HtmlToTextOptions = {
 
 const convert = compile(OPTIONS);
 
-/** Tidies what a merge leaves: trailing spaces, runs of blank lines. */
+const UNTIDY = /[ \t]\n|[ \t]$|\n\n\n/;
+
+/** Tidies what a merge leaves: trailing spaces, runs of blank lines. Most merges leave neither, and a test is cheaper than the passes. */
 export function tidyText(text: string): string {
+  if (!UNTIDY.test(text)) return text.trim();
   return text
     .replace(/[ \t]+$/gm, '')
     .replace(/\n{3,}/g, '\n\n')

@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { Drop, Liquid } from 'liquidjs';
 import { compileLiquid } from './liquid.compiler';
 import { createLiquid } from './liquid.engine';
 
@@ -35,6 +35,22 @@ const DATA: Record<string, unknown>[] = [
   },
   { customer: {}, vehicles: [], vehicle: null, appointment: null, people: [], map: {}, count: '3', locale: 'de', timezone: 'Europe/Berlin' },
   {},
+  {
+    // Values merge data from JSON never has, read as LiquidJS reads them.
+    fn: function (this: unknown) {
+      return `called on ${typeof this}`;
+    },
+    holder: { method: () => 'a method', size: 7, first: 'own first', toLiquid: 'not a function' },
+    liq: { toLiquid: () => ({ a: 'via toLiquid' }) },
+    drop: new (class extends Drop {
+      name = 'a drop';
+      liquidMethodMissing(key: unknown) {
+        return `missing ${String(key)}`;
+      }
+    })(),
+    bare: Object.assign(Object.create(null), { a: 'no prototype' }),
+    inherited: Object.create({ a: 'from the prototype' }),
+  },
 ];
 
 /** Templates the compiler takes on: everything master templates use, and the corners of it. */
@@ -59,10 +75,12 @@ const COMPILED = [
   '{% for v in vehicles %}{{ forloop.index }}/{{ forloop.length }} {{ v.plate }}{% if forloop.first %} first{% endif %}{% unless forloop.last %}, {% endunless %}{% else %}no vehicles{% endfor %}',
   '{% for v in vehicles %}{{ forloop.index0 }}{{ forloop.rindex }}{{ forloop.rindex0 }}{{ forloop }}{% endfor %}',
   '{% for p in people %}{% for t in p.tags %}[{{ p.name }}:{{ t }}:{{ forloop.index }}]{% endfor %}{% endfor %}',
+  '{% for customer in people %}{{ customer.name }}/{% for customer in customer.tags %}{{ customer }}{% endfor %}/{{ customer.age }};{% endfor %}{{ customer.name }}|{{ forloop.index }}|{% for x in vehicles %}{{ forloop.index }}{% endfor %}',
   '{% for pair in map %}{{ pair[0] }}={{ pair[1] }};{% endfor %}{% for c in customer.name %}<{{ c }}>{% endfor %}{% for x in nothing %}x{% else %}none{% endfor %}',
   '{% comment %}{{ hidden }} {% if %}{% endcomment %}a{% # an inline comment %}b',
   'x  {%- if vehicles.size > 0 -%}  trimmed  {%- endif -%}  y {{- customer.firstName -}} z',
   '<a href="{{ links.booking }}">{{ customer.salutation }},</a>',
+  '{{ fn }}|{{ holder.method }}|{{ holder.size }}|{{ holder.first }}|{{ holder.toLiquid }}|{{ liq.a }}|{{ drop.name }}|{{ drop.other }}|{{ bare.a }}|{{ inherited.a }}|{{ holder.constructor }}',
 ];
 
 /** Templates left to LiquidJS: constructs the compiler does not cover. They must still render the same. */

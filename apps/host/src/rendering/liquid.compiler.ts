@@ -6,7 +6,6 @@ import {
   ForTag,
   IfTag,
   InlineCommentTag,
-  isTruthy,
   Liquid,
   Output,
   Tag,
@@ -79,7 +78,7 @@ export function compileLiquid(liquid: Liquid, templates: Template[], custom: Rec
   let reason: string | undefined;
   try {
     supportedOptions(liquid);
-    run = new Compiler(custom).block(templates);
+    run = new Compiler(custom).limited(templates);
   } catch (error) {
     if (!(error instanceof UnsupportedLiquid)) throw error;
     reason = error.message;
@@ -100,6 +99,8 @@ export function compileLiquid(liquid: Liquid, templates: Template[], custom: Rec
         fast(context(data, registers), out);
         return out.buffer;
       } catch {
+        // LiquidJS merges it again: it fails with its own message and the line at fault (or, should
+        // the closures ever differ from it, gives its answer).
         return slow(data, registers);
       }
     },
@@ -122,18 +123,35 @@ function supportedOptions(liquid: Liquid): void {
 }
 
 class Compiler {
+  /**
+   * Names the enclosing loops put in scope (their variables and `forloop`). Nothing else writes a
+   * scope in the compiled subset (assign, capture, increment and the like go to LiquidJS), so any
+   * other name is read from the merge data (else the globals) without looking through the scopes.
+   */
+  private readonly loopNames: string[] = [];
+
   constructor(private readonly custom: Record<string, CustomTagCompiler>) {}
 
   block = (templates: Template[]): MergeStep => {
     const steps = templates.map((t) => this.node(t));
-    if (!steps.length) return (ctx) => ctx.renderLimit.check(performance.now());
+    if (steps.length === 1) return steps[0];
     return (ctx, out) => {
-      // LiquidJS checks before each template; once per block bounds the time between checks just as
-      // well: only loops repeat, and each iteration runs a block.
-      ctx.renderLimit.check(performance.now());
       for (let i = 0; i < steps.length; i++) steps[i](ctx, out);
     };
   };
+
+  /**
+   * A block that checks the render limit first, as LiquidJS does before each template. Only the
+   * template itself and loop bodies need the check: code without loops runs once, so checking at
+   * each iteration bounds the time between checks just as well.
+   */
+  limited(templates: Template[]): MergeStep {
+    const run = this.block(templates);
+    return (ctx, out) => {
+      ctx.renderLimit.check(performance.now());
+      run(ctx, out);
+    };
+  }
 
   private node(template: Template): MergeStep {
     if (template instanceof Output) return this.output(template);
@@ -155,7 +173,8 @@ class Compiler {
   private output(output: Output): MergeStep {
     const value = this.value(output.value);
     return (ctx, out) => {
-      out.buffer += stringify(toValue(value(ctx)));
+      const v = value(ctx);
+      out.buffer += typeof v === 'string' ? v : stringify(toValue(v));
     };
   }
 
@@ -164,7 +183,7 @@ class Compiler {
     const otherwise = this.block(tag.elseTemplates ?? []);
     return (ctx, out) => {
       for (let i = 0; i < branches.length; i++) {
-        if (isTruthy(toValue(branches[i].test(ctx)), ctx)) return branches[i].run(ctx, out);
+        if (truthy(branches[i].test(ctx), ctx)) return branches[i].run(ctx, out);
       }
       otherwise(ctx, out);
     };
@@ -184,7 +203,9 @@ class Compiler {
   private forTag(tag: ForTag): MergeStep {
     if (Object.keys(tag.hash.hash).length) throw new UnsupportedLiquid('for with offset, limit or reversed');
     const collection = this.token(tag.collection);
-    const body = this.block(tag.templates);
+    this.loopNames.push(tag.variable, 'forloop');
+    const body = this.limited(tag.templates);
+    this.loopNames.length -= 2;
     const otherwise = this.block(tag.elseTemplates);
     const variable = tag.variable;
     const text = tag.collection.getText();
@@ -232,6 +253,7 @@ class Compiler {
       }
       return this.token(arg as Token);
     });
+    if (!args.length) return (value, ctx) => settle(handler.call({ context: ctx, token, liquid }, value));
     return (value, ctx) => {
       const argv: unknown[] = [value];
       for (let i = 0; i < args.length; i++) argv.push(args[i](ctx));
@@ -289,8 +311,7 @@ class Compiler {
     });
     const read = (ctx: Context, from: unknown, start: number): unknown => {
       let scope = from;
-      // A drop's method or a value may be a generator: LiquidJS runs it to its value, so this does too.
-      for (let i = start; i < keys.length; i++) scope = settle(ctx.readProperty(scope as object, keys[i](ctx) as string));
+      for (let i = start; i < keys.length; i++) scope = readProperty(ctx, scope, keys[i](ctx));
       return scope;
     };
     if (token.variable) {
@@ -298,12 +319,47 @@ class Compiler {
       return (ctx) => read(ctx, head(ctx), 0);
     }
     if (!keys.length) throw new UnsupportedLiquid('an empty property access');
+    const names = token.props.map((prop) => ('content' in prop ? toValue((prop as { content: unknown }).content) : undefined));
+    const first = names[0];
+    if (typeof first === 'string' && !this.loopNames.includes(first) && names.every((name) => name !== undefined)) {
+      return (ctx) => {
+        let scope = readProperty(ctx, first in ctx.environments ? ctx.environments : ctx.globals, first);
+        for (let i = 1; i < names.length; i++) scope = readProperty(ctx, scope, names[i]);
+        return scope;
+      };
+    }
     return (ctx) => {
       const first = keys[0](ctx);
       const scope = (ctx as unknown as ContextInternals).findScope(first);
-      return read(ctx, settle(ctx.readProperty(scope as object, first as string)), 1);
+      return read(ctx, readProperty(ctx, scope, first), 1);
     };
   }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Context.readProperty, with a short way for what merge data mostly is (a plain object read by a
+ * name other than size / first / last, which read differently). A drop's method or a value may be
+ * a generator: LiquidJS runs it to its value, so this does too.
+ */
+function readProperty(ctx: Context, obj: unknown, key: unknown): unknown {
+  if (typeof key === 'string' && obj !== null && typeof obj === 'object' && key !== 'size' && key !== 'first' && key !== 'last' && ctx.ownPropertyOnly) {
+    const proto = Object.getPrototypeOf(obj);
+    if ((proto === Object.prototype || proto === null) && typeof (obj as { toLiquid?: unknown }).toLiquid !== 'function') {
+      if (!hasOwn.call(obj, key)) return undefined;
+      const value = (obj as Record<string, unknown>)[key];
+      if (typeof value !== 'function') return isIterator(value) ? settle(value) : value;
+    }
+  }
+  return settle(ctx.readProperty(obj as object, key as string));
+}
+
+/** LiquidJS's isTruthy: only false, null and undefined are false (unless the engine has jsTruthy). */
+function truthy(value: unknown, ctx: Context): boolean {
+  value = toValue(value);
+  if (ctx.opts.jsTruthy) return !!value;
+  return value !== false && value !== undefined && value !== null;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
@@ -392,9 +448,9 @@ const OPERATORS: Record<string, Operator> = {
     if (typeof (l as { indexOf?: unknown } | null | undefined)?.indexOf === 'function') return (l as { indexOf(v: unknown): number }).indexOf(toValue(r)) > -1;
     return false;
   },
-  not: (v, _r, ctx) => !isTruthy(toValue(v), ctx),
-  and: (l, r, ctx) => isTruthy(toValue(l), ctx) && isTruthy(toValue(r), ctx),
-  or: (l, r, ctx) => isTruthy(toValue(l), ctx) || isTruthy(toValue(r), ctx),
+  not: (v, _r, ctx) => !truthy(v, ctx),
+  and: (l, r, ctx) => truthy(l, ctx) && truthy(r, ctx),
+  or: (l, r, ctx) => truthy(l, ctx) || truthy(r, ctx),
 };
 
 /** LiquidJS's `forloop` (not exported by it): the same fields in the same order, so `{{ forloop }}` prints the same. */

@@ -36,9 +36,10 @@ function formatter(locale: string, timeZone: string, withTime: boolean): Intl.Da
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Formatted dates by (value, locale, zone, time or not): recipients share due dates, and Intl's format costs a microsecond. */
-const formatted = new Map<string, string>();
+/** Formatted dates by locale, zone, with or without time, and value: recipients share due dates, and Intl's format costs a microsecond. */
+const formatted = new Map<string, Map<string, [Map<string, string>, Map<string, string>]>>();
 const FORMATTED_MAX = 20_000;
+let formattedCount = 0;
 
 /**
  * A date in the recipient's language: `2027-01-15` → `15 januari 2027` (nl), `15. Januar 2027` (de).
@@ -49,12 +50,19 @@ function formatDate(value: unknown, locale: unknown, timeZone: unknown, withTime
   const text = value instanceof Date ? value.toISOString() : String(value);
   const tag = typeof locale === 'string' ? locale : 'en';
   const zone = typeof timeZone === 'string' ? timeZone : '';
-  const key = `${text}|${tag}|${zone}|${withTime}`;
-  let out = formatted.get(key);
+  let byZone = formatted.get(tag);
+  if (!byZone) formatted.set(tag, (byZone = new Map()));
+  let pair = byZone.get(zone);
+  if (!pair) byZone.set(zone, (pair = [new Map(), new Map()]));
+  const byValue = pair[withTime ? 1 : 0];
+  let out = byValue.get(text);
   if (out === undefined) {
     out = formatDateNow(text, tag, zone, withTime);
-    if (formatted.size >= FORMATTED_MAX) formatted.clear();
-    formatted.set(key, out);
+    if (++formattedCount > FORMATTED_MAX) {
+      formatted.clear();
+      formattedCount = 0;
+    }
+    byValue.set(text, out);
   }
   return out;
 }

@@ -51,7 +51,10 @@ export interface RenderBrand {
  * - `brand` (from the database): `name`, `logoUrl`.
  * - `appointment`: `startsAt` (an instant or a day), `type`; null when there is none.
  * - `links`: `preferences` (the preference center), `unsubscribe` (the same page, unsubscribe
- *   chosen), `booking` (where to book; without one in the data, the dealer's email address, else its phone).
+ *   chosen), `booking` (where to book; without one in the data, the dealer's email address, else its phone),
+ *   and `review` when dispatch passes one (where to rate a visit; the post-visit templates ask for an
+ *   email or a call without it).
+ * - `dueDate`: the day the occasion is about (the due date, the birthday, the visit), as the planner passes it.
  * - `locale` (nl, de, en) and `timezone` (the dealer's), used by the `format_date` and
  *   `format_datetime` filters.
  *

@@ -79,8 +79,8 @@ export async function measureRender(options: { recipients?: number; naiveSample?
 
   const naive = new TemplateRenderer({ source, tokens, publicUrl, cacheSize: 0 });
   const cached = new TemplateRenderer({ source, tokens, publicUrl });
-  for (let i = 0; i < 2; i++) await naive.render(input(i));
-  for (let i = 0; i < Math.min(recipients, 500); i++) await cached.render(input(i));
+  for (let i = 0; i < 5; i++) await naive.render(input(i % recipients));
+  for (let i = 0; i < 3000; i++) await cached.render(input(i % recipients));
   for (let i = 0; i < Math.min(naiveSample, 5); i++) {
     const [a, b] = [await naive.render(input(i)), await cached.render(input(i))];
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`the compiled and the naive pipeline rendered recipient ${i} differently`);

@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { addOpenPixel, linkTracking, trackLinks, TrackingOptions } from './email-tracking';
 import { FileTemplateSource } from './file-template.source';
 import { HostRenderer } from './host.renderer';
-import { LinkTokens } from './link-tokens';
+import { textTemplateFromHtml, tidyText } from './html-text';
+import { createLiquid } from './liquid.engine';
+import { LinkTokens, urlHash } from './link-tokens';
 import { MjmlCompileError } from './mjml.compiler';
 import { mergeData, messageLinks, RenderBrand, RenderDealer } from './render-data';
 import { TemplateRenderer, TemplateRenderError } from './template-renderer';
@@ -61,6 +64,12 @@ class MemorySource implements TemplateSource {
 }
 
 const invite = { template: 'inspection-reminder/invite', channel: 'email', locale: 'nl' };
+
+/** Tracking as it was done before links were marked at compile time: on the merged HTML. */
+function trackedAfterMerge(html: string, options: TrackingOptions): string {
+  const tracking = linkTracking(options);
+  return addOpenPixel(trackLinks(html, tracking), tracking);
+}
 
 describe('TemplateRenderer', () => {
   const files = new FileTemplateSource();
@@ -181,6 +190,84 @@ describe('TemplateRenderer', () => {
       'no template "inspection-reminder/nope" for the email channel',
     );
     await expect(renderer.render(inputFor(vela, { template: '../../etc', channel: 'email', locale: 'nl' }, single))).rejects.toThrow('no template');
+  });
+
+  describe('the per-recipient path (merge closures, links marked at compile time)', () => {
+    const html = createLiquid('html');
+    const plain = createLiquid('text');
+
+    it('merges the shipped invitation exactly as LiquidJS plus tracking on the merged HTML would, and makes its text alternative from the compiled HTML', async () => {
+      const renderer = new TemplateRenderer({ source: files, tokens, publicUrl: () => PUBLIC_URL });
+      for (const locale of ['nl', 'de', 'en']) {
+        const compiled = await renderer.compiled({ ...invite, locale, dealerId: dealer.id }, themeTokens(vela));
+        expect([compiled.htmlMerge?.compiled, compiled.textMerge.compiled, compiled.subjectMerge?.compiled]).toEqual([true, true, true]);
+        expect([compiled.linksMarked, compiled.pixelMarked]).toEqual([true, true]);
+        for (const data of [single, fleet]) {
+          const messageId = randomUUID();
+          const input = inputFor(vela, { ...invite, locale }, data, messageId);
+          const out = await renderer.render(input);
+          const merged = html.renderSync(html.parse(compiled.html!), input.data) as string;
+          const untracked = [input.links.preferences, input.links.unsubscribe];
+          expect(out.html).toBe(trackedAfterMerge(merged, { publicUrl: PUBLIC_URL, tokens, dealerId: dealer.id, messageId, untracked }));
+          expect(out.text).toBe(tidyText(plain.renderSync(plain.parse(textTemplateFromHtml(compiled.html!)), input.data) as string));
+          if (data === single) expect(out.text).toContain('Maak een afspraak [https://book.example.test/vela?dealer=utrecht&src=mail]'.replace('Maak een afspraak', { nl: 'Maak een afspraak', de: 'Termin vereinbaren', en: 'Book an appointment' }[locale]!));
+          expect(out.text).toContain(input.links.preferences);
+          expect(out.text).not.toContain('/t/c/');
+        }
+      }
+    });
+
+    const loop = `<mjml><mj-body><mj-section><mj-column><mj-text>{% for v in vehicles %}<a href="https://x.test/v/{{ v.plate }}?a=1&amp;b=2">{{ v.plate }}</a> {% endfor %}<a href="{{ links.preferences }}">prefs</a> <a href="mailto:{{ dealer.email }}">mail</a></mj-text></mj-column></mj-section></mj-body></mjml>`;
+    // The same links, but Liquid inside the <a> before its href: they cannot be marked at compile time.
+    const unmarkable = loop.replace('<a href="https://x.test', '<a title="{{ v.model }}" href="https://x.test');
+
+    it('signs one click token per link merged, in order, links in loops too, and leaves preference and mailto links alone', async () => {
+      const source = new MemorySource({ 'loop/step:email': { body: loop, subject: 'x' }, 'late/step:email': { body: unmarkable, subject: 'x' } });
+      const renderer = new TemplateRenderer({ source, tokens, publicUrl: () => PUBLIC_URL });
+      const messageId = randomUUID();
+      const urls = fleet.vehicles.map((v) => `https://x.test/v/${v.plate}?a=1&b=2`);
+      const results = [];
+      for (const template of ['loop/step', 'late/step']) {
+        const input = inputFor(vela, { template, channel: 'email', locale: 'nl' }, fleet, messageId);
+        const compiled = await renderer.compiled(input.ref, input.theme);
+        expect(compiled.linksMarked).toBe(template === 'loop/step');
+        const out = await renderer.render(input);
+        const clicks = [...out.html!.matchAll(/href="https:\/\/fc\.example\.test\/t\/c\/([^"]+)"/g)].map((m) => tokens.verify('click', m[1]));
+        expect(clicks).toEqual(urls.map((url, index) => ({ dealerId: dealer.id, messageId, index, urlHash: urlHash(url) })));
+        expect(out.html).toContain(`href="${input.links.preferences}"`);
+        expect(out.html).toContain('href="mailto:service@vela-utrecht.example"');
+        expect(out.html).not.toContain('https://x.test');
+        expect(await renderer.links(input)).toEqual(urls);
+        expect(out.text).toContain(`VX-001-A [${urls[0]}]`);
+        results.push(out.html!.replace(/ title="[^"]*"/g, ''));
+      }
+      expect(results[0]).toBe(results[1]);
+    });
+
+    it('adds the pixel and tracks nothing for a preview or a letter, with the same compiled template', async () => {
+      const source = new MemorySource({ 'loop/step:email': { body: loop, subject: 'x' } });
+      const renderer = new TemplateRenderer({ source, tokens, publicUrl: () => PUBLIC_URL });
+      const preview = await renderer.render(inputFor(vela, { template: 'loop/step', channel: 'email', locale: 'nl' }, fleet));
+      expect(preview.html).toContain('href="https://x.test/v/VX-001-A?a=1&amp;b=2"');
+      expect(preview.html).not.toMatch(/\/t\/[co]\//);
+      const tracked = await renderer.render(inputFor(vela, { template: 'loop/step', channel: 'email', locale: 'nl' }, fleet, randomUUID()));
+      expect(tracked.html!.match(/\/t\/o\//g)).toHaveLength(1);
+      expect(tracked.html!.indexOf('/t/o/')).toBeLessThan(tracked.html!.lastIndexOf('</body>'));
+      expect(renderer.compiler.compiles).toBe(1);
+    });
+
+    it('puts the pixel where it goes on the merged HTML when a </body> is inside Liquid', async () => {
+      const body = '<html><body><a href="https://x.test/a">a</a></body>{% if customer.firstName == "Piet" %}<p>late</p></body>{% endif %}</html>';
+      const source = new MemorySource({ 'late/step:email': { format: 'html', body, subject: 'x' } });
+      const renderer = new TemplateRenderer({ source, tokens, publicUrl: () => PUBLIC_URL });
+      for (const data of [single, fleet]) {
+        const messageId = randomUUID();
+        const input = inputFor(vela, { template: 'late/step', channel: 'email', locale: 'nl' }, data, messageId);
+        const merged = html.renderSync(html.parse(body), input.data) as string;
+        const untracked = [input.links.preferences, input.links.unsubscribe];
+        expect((await renderer.render(input)).html).toBe(trackedAfterMerge(merged, { publicUrl: PUBLIC_URL, tokens, dealerId: dealer.id, messageId, untracked }));
+      }
+    });
   });
 
   describe('every shipped template', () => {
