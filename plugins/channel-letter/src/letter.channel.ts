@@ -73,7 +73,12 @@ export class LetterClient implements ChannelClient {
     letters.sort(byPostalCode);
     return this.exclusive(async () => {
       try {
-        const { pdf, spans } = await this.printBatch(letters, options.date);
+        const { pdf, spans } = await this.printBatch(letters, options.date).catch(async (error: unknown) => {
+          // A browser that died between or during batches is started again once before the batch gives up.
+          this.logger.warn('letter batch failed; trying once more with a fresh Chromium', { reason: (error as Error).message });
+          await this.shutdown();
+          return this.printBatch(letters, options.date);
+        });
         letters.forEach(({ message }, index) => {
           results[message.id] = { status: 'sent', units: spans[index], costCents: spans[index] * this.pricePerPageCents };
         });
