@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { addDays } from '@forecourt/sdk';
 import { DealerDayPlanner } from '../apps/host/src/campaigns/planning/dealer-day.planner';
 import { localDay, zonedInstant } from '../apps/host/src/campaigns/policies/send-window';
@@ -150,6 +151,32 @@ describe('campaign policies: budget, frequency cap, quiet hours, bundling', () =
     it('lets the message through once the period is over', async () => {
       await run('B', addDays(DAY, 8));
       expect((await messagesOf(['CAP-B'])).map((m) => m.send_on)).toEqual([addDays(DAY, 8)]);
+    });
+
+    it("waits for a plan of another dealer that is counting the same address right now, then counts its messages", async () => {
+      const RACE_DAY = '2026-10-05';
+      await put('B', '/customers/RACE-B', { kind: 'person', firstName: 'Race', lastName: 'Case', email: 'race@policies.test' });
+      await put('B', '/vehicles/RACE-BV', { customerExternalId: 'RACE-B', brandId: net.brands[0].id, licensePlate: 'RACE-B-1', inspectionDueDate: addDays(RACE_DAY, 42) });
+      const hash = t.app.get(DealerDayPlanner).contactHash(
+        { id: 'any', kind: 'person', firstName: 'Race', lastName: 'Case', companyName: null, email: 'race@policies.test', phone: null, postalCode: null },
+        'email',
+      );
+      // Another dealer's plan, not committed yet, has just counted three messages to this address.
+      const other = new Client({ connectionString: t.ownerUrl });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query('INSERT INTO contact_frequency (contact_hash, day, messages) VALUES ($1, $2, 3)', [hash, RACE_DAY]);
+        let finished = false;
+        const planB = run('B', RACE_DAY).finally(() => (finished = true));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(finished).toBe(false);
+        await other.query('COMMIT');
+        expect((await planB).skipped['frequency-cap']).toBe(1);
+      } finally {
+        await other.end();
+      }
+      expect(await messagesOf(['RACE-B'])).toEqual([]);
     });
   });
 

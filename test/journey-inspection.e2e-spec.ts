@@ -183,6 +183,13 @@ describe('inspection reminder (APK): seven weeks of one dealer, day by day', () 
     const sms = all.find((m) => m.customer === 'P5' && m.channel === 'sms')!;
     expect(sms.status).toBe('sent');
     expect(sms.recipient.phone).toBe('+31612345005');
+    // The text tells the appointment's time in the dealer's time zone.
+    const [{ id: smsId }] = await t.ownerQuery<{ id: string }>(
+      `SELECT m.id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE c.external_id = 'P5' AND m.channel = 'sms'`,
+    );
+    const time = new Intl.DateTimeFormat('nl-NL', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Amsterdam' }).format(new Date(`${day(20)}T10:00:00+01:00`));
+    const text = (await t.http().get(`/api/messages/${smsId}/content`).set(bearer(net.dealerA.adminToken)).expect(200)).text;
+    expect(text).toContain(time);
     const [journey] = await t.ownerQuery<{ state: string; ended_reason: string }>(
       `SELECT j.state, j.ended_reason FROM journeys j JOIN customers c ON c.id = j.customer_id WHERE c.external_id = 'P5'`,
     );

@@ -2,7 +2,6 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createForecourtContext } from '../app.factory';
 import { RunsService } from '../campaigns/runs/runs.service';
-import { DealerDayPlanner } from '../campaigns/planning/dealer-day.planner';
 import { benchDay, measurePlanning } from '../campaigns/planning/plan.bench';
 import { prepareDatabase } from '../database/database.bootstrap';
 import { TenantDb } from '../database/tenant-db.service';
@@ -64,7 +63,7 @@ export const benchCommand: CliCommand = {
       }
       if (parts.includes('planning')) {
         context.say(`planning: generating ${dealers} dealers with ${vehicles} vehicles, all due for inspection at once`);
-        const plan = await measurePlanning(app.get(DataSource), app.get(TenantDb), app.get(RunsService), app.get(DealerDayPlanner), {
+        const plan = await measurePlanning(app.get(DataSource), app.get(TenantDb), app.get(RunsService), {
           dealers,
           vehicles,
           asOf: benchDay(),
@@ -72,7 +71,7 @@ export const benchCommand: CliCommand = {
           analyze: async () => {
             const owner = new Client({ connectionString: bench.database.ownerUrl });
             await owner.connect();
-            await owner.query('ANALYZE');
+            await owner.query('VACUUM ANALYZE');
             await owner.end();
           },
         });

@@ -59,7 +59,7 @@ export async function startEmbeddedPostgres(
         '-c', 'listen_addresses=127.0.0.1',
         '-c', 'unix_socket_directories=',
         '-c', 'max_connections=200',
-        '-c', 'shared_buffers=256MB',
+        '-c', 'shared_buffers=1GB',
         '-c', 'work_mem=32MB',
         '-c', 'maintenance_work_mem=256MB',
         '-c', 'max_wal_size=4GB',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { uuidv7 } from '../common/uuidv7';
 import { PluginRegistry } from '../plugin-host/plugin-registry.service';
 import { EnqueuedMessage, NewMessage } from './message.types';
 
@@ -28,6 +29,7 @@ export class OutboxService {
     }
     const rows = [...first.values()].map((m, ord) => ({
       ord,
+      id: uuidv7(),
       dedupe_key: m.dedupeKey,
       channel: m.channel,
       template: m.template,
@@ -50,18 +52,18 @@ export class OutboxService {
     }));
     const inserted: { id: string; dedupe_key: string; queued: boolean }[] = await manager.query(
       `WITH r AS (
-         SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
-           ord int, dedupe_key text, channel text, template text, locale text, recipient jsonb, brand_id uuid, customer_id uuid,
+         SELECT * FROM json_to_recordset($2::json) AS r(
+           ord int, id uuid, dedupe_key text, channel text, template text, locale text, recipient jsonb, brand_id uuid, customer_id uuid,
            vehicle_ids uuid[], service_key text, step text, data jsonb, subject text, run_id uuid, not_before timestamptz,
            send_on date, held_reason text, price_cents int, dealer_cost_cents int, batched boolean)
        ), d AS (
          SELECT timezone, (SELECT brand_id FROM dealer_brands WHERE dealer_id = $1 ORDER BY brand_id LIMIT 1) AS brand_id
            FROM dealers WHERE id = $1
        ), ins AS (
-         INSERT INTO messages (dealer_id, customer_id, vehicle_ids, channel, service_key, step, template, locale, brand_id,
+         INSERT INTO messages (dealer_id, id, customer_id, vehicle_ids, channel, service_key, step, template, locale, brand_id,
                                recipient, data, subject, status, status_reason, dedupe_key, send_on, next_attempt_at, run_id,
                                price_cents, dealer_cost_cents)
-         SELECT $1, r.customer_id, r.vehicle_ids, r.channel, r.service_key, r.step, r.template, r.locale, coalesce(r.brand_id, d.brand_id),
+         SELECT $1, r.id, r.customer_id, r.vehicle_ids, r.channel, r.service_key, r.step, r.template, r.locale, coalesce(r.brand_id, d.brand_id),
                 r.recipient, r.data, r.subject, CASE WHEN r.held_reason IS NULL THEN 'queued' ELSE 'held' END, r.held_reason,
                 r.dedupe_key, coalesce(r.send_on, (now() AT TIME ZONE d.timezone)::date), coalesce(r.not_before, now()), r.run_id,
                 r.price_cents, r.dealer_cost_cents

@@ -26,6 +26,8 @@ export interface AppointmentFact {
   id: string;
   vehicleId: string;
   startsOn: string;
+  /** The instant (ISO 8601), so messages can tell the time; the steps only look at the day. */
+  startsAt?: string;
   status: 'booked' | 'done' | 'cancelled';
 }
 

@@ -1,6 +1,7 @@
 import type { CustomerSnapshot, Prefilter } from '@forecourt/sdk';
 import { addDays } from '@forecourt/sdk';
 import { EntityManager } from 'typeorm';
+import { FactsCache, loadCustomersWithVehicles } from './journey-facts';
 
 const VEHICLE_COLUMNS: Record<string, string> = {
   'vehicle.inspectionDueDate': 'inspection_due_date',
@@ -47,15 +48,13 @@ export async function candidateCustomerIds(m: EntityManager, asOf: string, timeZ
   return [...ids].sort();
 }
 
-/** What triggers see of a batch of customers (CustomerSnapshot), days in the dealer's time zone. */
-export async function loadSnapshots(m: EntityManager, customerIds: string[], asOf: string, timeZone: string): Promise<CustomerSnapshot[]> {
-  const [customers, vehicles, appointments, events] = await Promise.all([
-    m.query(`SELECT id, kind, birth_date, (created_at AT TIME ZONE $2)::date::text AS created_on FROM customers WHERE id = ANY($1::uuid[])`, [customerIds, timeZone]),
-    m.query(
-      `SELECT id, customer_id, brand_id, inspection_due_date, next_service_date, registration_date, mileage_km, warranty_end_date
-         FROM vehicles WHERE customer_id = ANY($1::uuid[])`,
-      [customerIds],
-    ),
+/**
+ * What triggers see of a batch of customers (CustomerSnapshot), days in the dealer's time zone.
+ * The customers and vehicles read here also go into `cache` for the day's facts.
+ */
+export async function loadSnapshots(m: EntityManager, customerIds: string[], asOf: string, timeZone: string, cache?: FactsCache): Promise<CustomerSnapshot[]> {
+  const [{ customers, vehicles }, appointments, events] = await Promise.all([
+    loadCustomersWithVehicles(m, customerIds, timeZone),
     m.query(
       `SELECT customer_id, vehicle_id, type, (starts_at AT TIME ZONE $2)::date::text AS starts_on, status
          FROM appointments WHERE customer_id = ANY($1::uuid[])`,
@@ -68,26 +67,28 @@ export async function loadSnapshots(m: EntityManager, customerIds: string[], asO
     ),
   ]);
   const byCustomer = new Map<string, CustomerSnapshot>();
-  for (const c of customers) {
-    byCustomer.set(c.id, {
-      customerId: c.id,
-      kind: c.kind,
-      birthDate: c.birth_date ?? undefined,
-      createdOn: c.created_on,
+  for (const { birthDate, createdOn, ...facts } of customers) {
+    cache?.customers.set(facts.id, facts);
+    byCustomer.set(facts.id, {
+      customerId: facts.id,
+      kind: facts.kind,
+      birthDate: birthDate ?? undefined,
+      createdOn,
       vehicles: [],
       appointments: [],
       events: [],
     });
   }
-  for (const v of vehicles) {
-    byCustomer.get(v.customer_id)?.vehicles.push({
-      vehicleId: v.id,
-      brandId: v.brand_id,
-      inspectionDueDate: v.inspection_due_date ?? undefined,
-      nextServiceDate: v.next_service_date ?? undefined,
-      registrationDate: v.registration_date ?? undefined,
-      mileageKm: v.mileage_km ?? undefined,
-      warrantyEndDate: v.warranty_end_date ?? undefined,
+  for (const { customerId, registrationDate, ...facts } of vehicles) {
+    cache?.vehicles.set(facts.id, facts);
+    byCustomer.get(customerId)?.vehicles.push({
+      vehicleId: facts.id,
+      brandId: facts.brandId,
+      inspectionDueDate: facts.inspectionDueDate ?? undefined,
+      nextServiceDate: facts.nextServiceDate ?? undefined,
+      registrationDate: registrationDate ?? undefined,
+      mileageKm: facts.mileageKm ?? undefined,
+      warrantyEndDate: facts.warrantyEndDate ?? undefined,
     });
   }
   for (const a of appointments) {

@@ -1,8 +1,9 @@
 import type { Occasion, ServiceDefinition } from '@forecourt/sdk';
 import { addDays } from '@forecourt/sdk';
 import { Inject, Injectable } from '@nestjs/common';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { uuidv7 } from '../../common/uuidv7';
 import { deriveKey, FORECOURT_CONFIG, ForecourtConfig } from '../../config/forecourt-config';
 import { decide } from '../../data-room/consents/consent-ledger';
 import { TenantDb } from '../../database/tenant-db.service';
@@ -15,7 +16,7 @@ import { holdUntil, zonedInstant } from '../policies/send-window';
 import { ServiceCatalog } from '../services/service-catalog.service';
 import { DealerService, ServiceSubscriptions } from '../services/service-subscriptions.service';
 import { candidateCustomerIds, loadSnapshots } from './candidates';
-import { CustomerFacts, JourneyFacts, loadJourneyFacts, loadVehicles } from './journey-facts';
+import { CustomerFacts, emptyFactsCache, FactsCache, JourneyFacts, loadJourneyFacts, loadVehicles } from './journey-facts';
 
 /** Network-wide policy settings (documented in the README). */
 export const PLANNING_POLICY = {
@@ -106,9 +107,10 @@ export class DealerDayPlanner {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`plan:${dealer.id}`]);
       const ahead = new Map<string, { service: string; occasion: Occasion }[]>();
       const started: StartedJourney[] = [];
+      const cache = emptyFactsCache();
       for (const service of services) {
         const entry = this.catalog.service(service.key);
-        const found = await this.findOccasions(m, dealer, entry.definition, service.settings, asOf);
+        const found = await this.findOccasions(m, dealer, entry.definition, service.settings, asOf, cache);
         const fresh = await this.startJourneys(m, service.key, found.now, asOf);
         started.push(...fresh);
         summary.occasions += fresh.length;
@@ -118,7 +120,7 @@ export class DealerDayPlanner {
         }
       }
       const byKey = new Map(services.map((s) => [s.key, s]));
-      const facts = await loadJourneyFacts(m, services.map((s) => s.key), dealer.timezone, zonedInstant(addDays(asOf, 1), 0, dealer.timezone), started.map((s) => s.journey));
+      const facts = await loadJourneyFacts(m, services.map((s) => s.key), dealer.timezone, zonedInstant(addDays(asOf, 1), 0, dealer.timezone), started.map((s) => s.journey), cache);
       const journeyUpdates = new Map<string, { steps: Record<string, StepMark>; state?: string; reason?: string }>();
       const skips: { journeyId: string; customerId: string; serviceKey: string; step: string; channel?: string; reason: string }[] = [];
       const markStep = (j: JourneyState, stepKey: string, mark: StepMark) => {
@@ -184,10 +186,10 @@ export class DealerDayPlanner {
       started.push(...(await this.pullForward(m, messages, ahead, asOf, facts)));
 
       // Frequency cap across dealers, then send windows and the budget.
-      const contactCounts = await this.recentContacts(m, messages.map((d) => d.contactHash), asOf);
+      const contactCounts = await this.recentContacts(m, messages.filter((d) => d.channel !== 'call-list').map((d) => d.contactHash), asOf);
       const budgetLeft = new Map(services.map((s) => [s.key, s.monthlyBudgetCents === null ? Infinity : s.monthlyBudgetCents - (spent[s.key] ?? 0)]));
       await this.releaseHeld(m, dealer.id, services.map((s) => s.key), budgetLeft);
-      const planned: { draft: Draft; message: NewMessage; price: number; dealerCost: number; held: boolean }[] = [];
+      const planned: { draft: Draft; message: NewMessage; held: boolean }[] = [];
       const contactsToday = new Map<string, number>();
       for (const draft of messages) {
         const stepKey = draft.action.stepKey;
@@ -213,10 +215,10 @@ export class DealerDayPlanner {
           summary.messages.byChannel[draft.channel] = (summary.messages.byChannel[draft.channel] ?? 0) + 1;
           summary.costCents += dealerCost;
         }
-        planned.push({ draft, message: this.newMessage(runId, dealer, draft, held, asOf, now, facts), price, dealerCost, held });
+        planned.push({ draft, message: { ...this.newMessage(runId, dealer, draft, held, asOf, now, facts), priceCents: price, dealerCostCents: dealerCost }, held });
       }
 
-      const written = await this.outbox.enqueue(m, dealer.id, planned.map((p) => ({ ...p.message, priceCents: p.price, dealerCostCents: p.dealerCost })));
+      const written = await this.outbox.enqueue(m, dealer.id, planned.map((p) => p.message));
       planned.forEach(({ draft, held }, i) => {
         const stepKey = draft.action.stepKey;
         const [first, ...others] = draft.journeys;
@@ -255,7 +257,7 @@ export class DealerDayPlanner {
   }
 
   /** Occasions due now, and those due within bundleDays (only used to join a message going out today). */
-  private async findOccasions(m: EntityManager, dealer: DealerFacts, definition: ServiceDefinition, settings: Record<string, unknown>, asOf: string) {
+  private async findOccasions(m: EntityManager, dealer: DealerFacts, definition: ServiceDefinition, settings: Record<string, unknown>, asOf: string, cache: FactsCache) {
     const trigger = this.catalog.trigger(definition.trigger);
     if (!trigger) return { now: [], ahead: [] };
     const later = addDays(asOf, PLANNING_POLICY.bundleDays);
@@ -265,7 +267,7 @@ export class DealerDayPlanner {
     const now: Occasion[] = [];
     const ahead: Occasion[] = [];
     for (let i = 0; i < ids.length; i += SNAPSHOT_BATCH) {
-      const batch = await loadSnapshots(m, ids.slice(i, i + SNAPSHOT_BATCH), asOf, dealer.timezone);
+      const batch = await loadSnapshots(m, ids.slice(i, i + SNAPSHOT_BATCH), asOf, dealer.timezone, cache);
       const today = trigger.occasions(batch, windows[0]);
       const keys = new Set(today.map((o) => o.dedupeKey));
       now.push(...today);
@@ -294,7 +296,7 @@ export class DealerDayPlanner {
       .filter((o) => !existing.has(o.dedupeKey))
       .map((occasion) => ({
         occasion,
-        journey: { id: randomUUID(), serviceKey, customerId: occasion.customerId, vehicleIds: occasion.vehicleIds, dueDate: occasion.dueDate, startedOn: asOf, steps: {} },
+        journey: { id: uuidv7(), serviceKey, customerId: occasion.customerId, vehicleIds: occasion.vehicleIds, dueDate: occasion.dueDate, startedOn: asOf, steps: {} },
       }));
   }
 
@@ -364,28 +366,43 @@ export class DealerDayPlanner {
   }
 
   /** A keyed hash of the address the channel uses: comparable across dealers, meaningless to anyone. */
-  private contactHash(customer: CustomerFacts, channel: string): string {
+  contactHash(customer: Pick<CustomerFacts, 'id' | 'kind' | 'firstName' | 'lastName' | 'companyName' | 'email' | 'phone' | 'postalCode'>, channel: string): string {
     const keys = identityKeys({ customerId: customer.id, email: customer.email, phone: customer.phone, name: nameOf(customer), postalCode: customer.postalCode });
     const key = (channel === 'email' ? keys.find((k) => k.startsWith('email:')) : channel === 'letter' ? keys.find((k) => k.startsWith('name:')) : keys.find((k) => k.startsWith('phone:'))) ?? keys[0] ?? customer.id;
     return createHmac('sha256', this.contactKey).update(key).digest('base64url').slice(0, 32);
   }
 
+  /**
+   * Recent message counts per contact, across dealers. Today's counter row of each contact is
+   * locked first (in one sorted order, so dealers planned at once cannot deadlock): a dealer
+   * sharing a contact with one being planned right now waits for that plan's counts instead
+   * of reading around them.
+   */
   private async recentContacts(m: EntityManager, hashes: string[], asOf: string): Promise<Map<string, number>> {
     if (!hashes.length) return new Map();
-    const rows: { contact_hash: string; n: string }[] = await m.query(
-      `SELECT contact_hash, sum(messages) AS n FROM contact_frequency
-        WHERE contact_hash = ANY($1::text[]) AND day > $2::date - $3::int AND day <= $2::date GROUP BY contact_hash`,
+    // Today's count comes from the locked row itself; earlier days are settled.
+    const rows: { contact_hash: string; n: number }[] = await m.query(
+      `WITH today AS (
+         INSERT INTO contact_frequency (contact_hash, day, messages)
+         SELECT h, $2::date, 0 FROM unnest($1::text[]) AS h ORDER BY h
+         ON CONFLICT (contact_hash, day) DO UPDATE SET messages = contact_frequency.messages
+         RETURNING contact_hash, messages
+       )
+       SELECT t.contact_hash, t.messages + coalesce((SELECT sum(f.messages) FROM contact_frequency f
+                WHERE f.contact_hash = t.contact_hash AND f.day > $2::date - $3::int AND f.day < $2::date), 0)::int AS n
+         FROM today t`,
       [[...new Set(hashes)], asOf, PLANNING_POLICY.frequencyCap.days],
     );
-    return new Map(rows.map((r) => [r.contact_hash, Number(r.n)]));
+    return new Map(rows.map((r) => [r.contact_hash, r.n]));
   }
 
+  /** Adds the day's messages to the counter rows recentContacts locked. */
   private async countContacts(m: EntityManager, hashes: string[], asOf: string): Promise<void> {
     if (!hashes.length) return;
     await m.query(
-      `INSERT INTO contact_frequency (contact_hash, day, messages)
-       SELECT h, $2::date, count(*) FROM unnest($1::text[]) AS h GROUP BY h
-       ON CONFLICT (contact_hash, day) DO UPDATE SET messages = contact_frequency.messages + excluded.messages`,
+      `UPDATE contact_frequency f SET messages = f.messages + c.n
+         FROM (SELECT h, count(*)::int AS n FROM unnest($1::text[]) AS h GROUP BY h) c
+        WHERE f.contact_hash = c.h AND f.day = $2::date`,
       [hashes, asOf],
     );
   }
@@ -434,7 +451,7 @@ export class DealerDayPlanner {
           warrantyEndDate: v.warrantyEndDate,
           mileageKm: v.mileageKm,
         })),
-        appointment: appointment ? { startsOn: appointment.startsOn } : null,
+        appointment: appointment ? { startsOn: appointment.startsOn, startsAt: appointment.startsAt } : null,
         dueDate: draft.dueDate,
         journeyIds,
         reason: { service: draft.service.key, step: draft.action.stepKey, occasions: draft.journeys.length, asOf },
@@ -456,13 +473,13 @@ export class DealerDayPlanner {
     const fresh = started.map(({ journey: j, occasion: o }) => {
       const u = updates.get(j.id);
       updates.delete(j.id);
-      return { id: j.id, service_key: j.serviceKey, started_on: j.startedOn, key: o.dedupeKey, customer_id: j.customerId, vehicle_ids: j.vehicleIds, due_date: j.dueDate, data: o.data ?? {}, steps: u?.steps ?? {}, state: u?.state ?? 'active', reason: u?.reason ?? null };
+      return { id: j.id, service_key: j.serviceKey, started_on: j.startedOn, key: o.dedupeKey, customer_id: j.customerId, vehicle_ids: j.vehicleIds, due_date: j.dueDate, data: o.data && Object.keys(o.data).length ? o.data : undefined, steps: u?.steps ?? {}, state: u?.state ?? 'active', reason: u?.reason ?? null };
     });
     for (let i = 0; i < fresh.length; i += 5000) {
       await m.query(
         `INSERT INTO journeys (id, dealer_id, service_key, occasion_key, customer_id, vehicle_ids, due_date, started_on, data, steps, state, ended_reason)
-         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids, o.due_date, o.started_on, o.data, o.steps, o.state, o.reason
-           FROM jsonb_to_recordset($2::jsonb) AS o(id uuid, service_key text, started_on date, key text, customer_id uuid, vehicle_ids uuid[],
+         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids, o.due_date, o.started_on, coalesce(o.data, '{}'), o.steps, o.state, o.reason
+           FROM json_to_recordset($2::json) AS o(id uuid, service_key text, started_on date, key text, customer_id uuid, vehicle_ids uuid[],
                                                    due_date date, data jsonb, steps jsonb, state text, reason text)`,
         [dealerId, JSON.stringify(fresh.slice(i, i + 5000))],
       );

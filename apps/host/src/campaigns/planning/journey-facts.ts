@@ -49,19 +49,52 @@ export interface JourneyFacts {
   undeliverable: Set<string>;
 }
 
+const VEHICLE_FACTS = `id, external_id AS "externalId", brand_id AS "brandId", model, license_plate AS "licensePlate",
+  inspection_due_date::text AS "inspectionDueDate", next_service_date::text AS "nextServiceDate",
+  warranty_end_date::text AS "warrantyEndDate", mileage_km AS "mileageKm"`;
+const CUSTOMER_FACTS = `id, external_id AS "externalId", kind, first_name AS "firstName", last_name AS "lastName", company_name AS "companyName",
+  email, phone, street, postal_code AS "postalCode", city, country, locale, contacts`;
+
+/** Customers and vehicles read while finding occasions, so the day's facts need not read them again. */
+export interface FactsCache {
+  customers: Map<string, CustomerFacts>;
+  vehicles: Map<string, VehicleFacts>;
+}
+
+export function emptyFactsCache(): FactsCache {
+  return { customers: new Map(), vehicles: new Map() };
+}
+
 /** The vehicles a message can list. */
 export function loadVehicles(m: EntityManager, ids: string[]): Promise<VehicleFacts[]> {
-  return m.query(
-    `SELECT id, external_id AS "externalId", brand_id AS "brandId", model, license_plate AS "licensePlate",
-            inspection_due_date::text AS "inspectionDueDate", next_service_date::text AS "nextServiceDate",
-            warranty_end_date::text AS "warrantyEndDate", mileage_km AS "mileageKm"
-       FROM vehicles WHERE id = ANY($1::uuid[])`,
-    [ids],
-  );
+  return m.query(`SELECT ${VEHICLE_FACTS} FROM vehicles WHERE id = ANY($1::uuid[])`, [ids]);
+}
+
+/** Customers with their vehicles (as facts, plus what triggers read), for occasion finding. */
+export async function loadCustomersWithVehicles(
+  m: EntityManager,
+  customerIds: string[],
+  timeZone: string,
+): Promise<{ customers: (CustomerFacts & { birthDate: string | null; createdOn: string })[]; vehicles: (VehicleFacts & { customerId: string; registrationDate: string | null })[] }> {
+  const [customers, vehicles] = await Promise.all([
+    m.query(
+      `SELECT ${CUSTOMER_FACTS}, birth_date AS "birthDate", (created_at AT TIME ZONE $2)::date::text AS "createdOn" FROM customers WHERE id = ANY($1::uuid[])`,
+      [customerIds, timeZone],
+    ),
+    m.query(`SELECT ${VEHICLE_FACTS}, customer_id AS "customerId", registration_date AS "registrationDate" FROM vehicles WHERE customer_id = ANY($1::uuid[])`, [customerIds]),
+  ]);
+  return { customers, vehicles };
 }
 
 /** `until`: the end of the day planned for; a simulated past day must not see statements made after it. */
-export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], timeZone: string, until: Date, started: JourneyState[] = []): Promise<JourneyFacts> {
+export async function loadJourneyFacts(
+  m: EntityManager,
+  serviceKeys: string[],
+  timeZone: string,
+  until: Date,
+  started: JourneyState[] = [],
+  cache: FactsCache = emptyFactsCache(),
+): Promise<JourneyFacts> {
   const stored: JourneyState[] = (
     await m.query(
       `SELECT id, service_key, customer_id, vehicle_ids, due_date::text, started_on::text, steps
@@ -81,17 +114,14 @@ export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], 
   const journeys = [...stored, ...started].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
   const customerIds = [...new Set(journeys.map((j) => j.customerId))];
   const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
+  const uncached = { customers: customerIds.filter((id) => !cache.customers.has(id)), vehicles: vehicleIds.filter((id) => !cache.vehicles.has(id)) };
   const messageIds = journeys.flatMap((j) => Object.values(j.steps).map((s) => s.messageId).filter((id): id is string => !!id));
   const [customers, vehicles, appointments, consents, outcomes, undeliverable] = await Promise.all([
+    uncached.customers.length ? m.query(`SELECT ${CUSTOMER_FACTS} FROM customers WHERE id = ANY($1::uuid[])`, [uncached.customers]) : [],
+    uncached.vehicles.length ? loadVehicles(m, uncached.vehicles) : [],
     m.query(
-      `SELECT id, external_id AS "externalId", kind, first_name AS "firstName", last_name AS "lastName", company_name AS "companyName",
-              email, phone, street, postal_code AS "postalCode", city, country, locale, contacts
-         FROM customers WHERE id = ANY($1::uuid[])`,
-      [customerIds],
-    ),
-    loadVehicles(m, vehicleIds),
-    m.query(
-      `SELECT id, vehicle_id AS "vehicleId", (starts_at AT TIME ZONE $2)::date::text AS "startsOn", status
+      `SELECT id, vehicle_id AS "vehicleId", (starts_at AT TIME ZONE $2)::date::text AS "startsOn",
+              to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "startsAt", status
          FROM appointments WHERE vehicle_id = ANY($1::uuid[])`,
       [vehicleIds, timeZone],
     ),
@@ -118,8 +148,8 @@ export async function loadJourneyFacts(m: EntityManager, serviceKeys: string[], 
   }
   return {
     journeys,
-    customers: new Map(customers.map((c: CustomerFacts) => [c.id, c])),
-    vehicles: new Map(vehicles.map((v: VehicleFacts) => [v.id, v])),
+    customers: new Map([...customerIds.filter((id) => cache.customers.has(id)).map((id) => [id, cache.customers.get(id)!] as const), ...customers.map((c: CustomerFacts) => [c.id, c] as const)]),
+    vehicles: new Map([...vehicleIds.filter((id) => cache.vehicles.has(id)).map((id) => [id, cache.vehicles.get(id)!] as const), ...vehicles.map((v: VehicleFacts) => [v.id, v] as const)]),
     appointments,
     ledgers,
     outcomes: new Map(outcomes.map((o: MessageOutcome) => [o.id, o])),

@@ -2,7 +2,6 @@ import { addDays } from '@forecourt/sdk';
 import { DataSource } from 'typeorm';
 import { TenantDb } from '../../database/tenant-db.service';
 import { RunsService } from '../runs/runs.service';
-import { DealerDayPlanner } from './dealer-day.planner';
 
 export interface PlanBenchResult {
   dealers: number;
@@ -24,14 +23,15 @@ export async function measurePlanning(
   dataSource: DataSource,
   tenant: TenantDb,
   runs: RunsService,
-  planner: DealerDayPlanner,
   options: {
     dealers: number;
     vehicles: number;
     asOf: string;
-    concurrency?: number;
     progress?: (line: string) => void;
-    /** ANALYZE needs the tables' owner; without fresh statistics the planner's queries crawl. */
+    /**
+     * VACUUM ANALYZE, which needs the tables' owner: without fresh statistics the planner's
+     * queries crawl, and a network's tables have long been vacuumed before any given day.
+     */
     analyze: () => Promise<void>;
   },
 ): Promise<PlanBenchResult> {
@@ -58,11 +58,12 @@ export async function measurePlanning(
       await dataSource.query(`INSERT INTO service_subscriptions (dealer_id, service_key, enabled, settings) VALUES ($1, 'inspection-reminder', true, '{}')`, [dealer.id]);
       await tenant.run(dealer.id, async (m) => {
         // Every 25th customer is a company; most have an email, the rest a postal address only.
+        // Names differ between dealers: few people are customers of two dealers.
         await m.query(
           `INSERT INTO customers (dealer_id, external_id, kind, first_name, last_name, company_name, email, phone, street, postal_code, city, country, locale)
            SELECT $1, 'C' || i, CASE WHEN i % 25 = 0 THEN 'company' ELSE 'person' END,
-                  CASE WHEN i % 25 = 0 THEN NULL ELSE 'Kim' END, CASE WHEN i % 25 = 0 THEN NULL ELSE 'Jansen ' || i END,
-                  CASE WHEN i % 25 = 0 THEN 'Fleet ' || i || ' BV' END,
+                  CASE WHEN i % 25 = 0 THEN NULL ELSE 'Kim' END, CASE WHEN i % 25 = 0 THEN NULL ELSE 'Jansen ' || $3 || '-' || i END,
+                  CASE WHEN i % 25 = 0 THEN 'Fleet ' || $3 || '-' || i || ' BV' END,
                   CASE WHEN i % 7 = 0 THEN NULL ELSE 'c' || i || '.' || $3 || '@bench.test' END,
                   '+3161' || lpad(i::text, 7, '0'), 'Straat ' || i, lpad((1000 + i % 8999)::text, 4, '0') || ' AB', 'Utrecht', 'NL', $4
              FROM generate_series(1, $2) AS i`,
@@ -84,25 +85,21 @@ export async function measurePlanning(
     await options.analyze();
     const generateSeconds = (Date.now() - generateStart) / 1000;
 
-    const facts = await runs.dealerFacts(dealerIds);
-    const [run] = await dataSource.query(
-      `INSERT INTO runs (as_of, dealer_ids, dry_run, status, started_by) VALUES ($1, $2, false, 'running', 'bench') RETURNING id`,
-      [options.asOf, dealerIds],
-    );
+    // The day is planned the way a run plans it (RunsService), without sending what it queues.
     const planStart = Date.now();
     let messages = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < facts.length) {
-        const dealer = facts[next++];
-        const day = await planner.plan(run.id, dealer, options.asOf, false);
-        messages += day.messages.total + day.held;
-        if (next % 10 === 0) say(`planned ${next}/${facts.length} dealers, ${messages} messages`);
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency ?? 2 }, worker));
+    const summary = await runs.start(await runs.dealerFacts(dealerIds), {
+      asOf: options.asOf,
+      wait: true,
+      dispatch: false,
+      startedBy: 'bench',
+      onProgress: (run) => {
+        messages = run.messages.total + run.held;
+        if (run.progress.dealersDone % 10 === 0) say(`planned ${run.progress.dealersDone}/${run.progress.dealers} dealers, ${messages} messages`);
+      },
+    });
+    messages = summary.messages.total + summary.held;
     const planSeconds = (Date.now() - planStart) / 1000;
-    await dataSource.query(`UPDATE runs SET status = 'done', finished_at = now() WHERE id = $1`, [run.id]);
     return { dealers: options.dealers, vehicles, customers, generateSeconds, planSeconds, messages, peakRssMb: Math.round(peakRss / 1048576) };
   } finally {
     clearInterval(sampler);

@@ -4,6 +4,7 @@ import { Outbox1732500000000 } from './1732500000000-outbox';
 import { CallLists1732600000000 } from './1732600000000-call-lists';
 import { Campaigns1732700000000 } from './1732700000000-campaigns';
 import { MessagePlanning1732800000000 } from './1732800000000-message-planning';
+import { PlanningWrites1732900000000 } from './1732900000000-planning-writes';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CallLists1732600000000,
   Campaigns1732700000000,
   MessagePlanning1732800000000,
+  PlanningWrites1732900000000,
 ];

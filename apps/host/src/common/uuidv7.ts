@@ -1,0 +1,22 @@
+import { randomFillSync } from 'node:crypto';
+
+const POOL_IDS = 4096;
+const pool = Buffer.alloc(16 * POOL_IDS);
+let next = POOL_IDS;
+
+/**
+ * A time-ordered UUID (RFC 9562, version 7): ids made together sort together, so inserting a
+ * day's plan appends to the primary-key index instead of touching pages all over it.
+ */
+export function uuidv7(now = Date.now()): string {
+  if (next === POOL_IDS) {
+    randomFillSync(pool);
+    next = 0;
+  }
+  const b = pool.subarray(next * 16, ++next * 16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
