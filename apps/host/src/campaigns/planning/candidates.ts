@@ -1,7 +1,7 @@
 import type { CustomerSnapshot, Prefilter } from '@forecourt/sdk';
 import { addDays } from '@forecourt/sdk';
 import { EntityManager } from 'typeorm';
-import { FactsCache, loadCustomersWithVehicles } from './journey-facts';
+import { FactsCache, inTurn, loadCustomersWithVehicles } from './journey-facts';
 
 const VEHICLE_COLUMNS: Record<string, string> = {
   'vehicle.inspectionDueDate': 'inspection_due_date',
@@ -53,19 +53,22 @@ export async function candidateCustomerIds(m: EntityManager, asOf: string, timeZ
  * The customers and vehicles read here also go into `cache` for the day's facts.
  */
 export async function loadSnapshots(m: EntityManager, customerIds: string[], asOf: string, timeZone: string, cache?: FactsCache): Promise<CustomerSnapshot[]> {
-  const [{ customers, vehicles }, appointments, events] = await Promise.all([
-    loadCustomersWithVehicles(m, customerIds, timeZone),
-    m.query(
-      `SELECT customer_id, vehicle_id, type, (starts_at AT TIME ZONE $2)::date::text AS starts_on, status
-         FROM appointments WHERE customer_id = ANY($1::uuid[])`,
-      [customerIds, timeZone],
-    ),
-    m.query(
-      `SELECT customer_id, type, (at AT TIME ZONE $2)::date::text AS on_day, properties FROM events
-        WHERE customer_id = ANY($1::uuid[]) AND at >= ($3::date - 400)`,
-      [customerIds, timeZone, asOf],
-    ),
+  const { customers, vehicles } = await loadCustomersWithVehicles(m, customerIds, timeZone);
+  const [appointments, events] = await inTurn([
+    () =>
+      m.query(
+        `SELECT customer_id, vehicle_id, type, (starts_at AT TIME ZONE $2)::date::text AS starts_on, status
+           FROM appointments WHERE customer_id = ANY($1::uuid[])`,
+        [customerIds, timeZone],
+      ),
+    () =>
+      m.query(
+        `SELECT customer_id, type, (at AT TIME ZONE $2)::date::text AS on_day, properties FROM events
+          WHERE customer_id = ANY($1::uuid[]) AND at >= ($3::date - 400)`,
+        [customerIds, timeZone, asOf],
+      ),
   ]);
+
   const byCustomer = new Map<string, CustomerSnapshot>();
   for (const { birthDate, createdOn, ...facts } of customers) {
     cache?.customers.set(facts.id, facts);

@@ -49,6 +49,16 @@ export interface JourneyFacts {
   undeliverable: Set<string>;
 }
 
+/**
+ * Queries on one connection, one after the other, answered in order: a pg client runs them in
+ * turn anyway, and handing it several at once is deprecated.
+ */
+export async function inTurn(queries: (() => Promise<any> | any[])[]): Promise<any[]> {
+  const results = [];
+  for (const query of queries) results.push(await query());
+  return results;
+}
+
 const VEHICLE_FACTS = `id, external_id AS "externalId", brand_id AS "brandId", model, license_plate AS "licensePlate",
   inspection_due_date::text AS "inspectionDueDate", next_service_date::text AS "nextServiceDate",
   warranty_end_date::text AS "warrantyEndDate", mileage_km AS "mileageKm"`;
@@ -76,13 +86,14 @@ export async function loadCustomersWithVehicles(
   customerIds: string[],
   timeZone: string,
 ): Promise<{ customers: (CustomerFacts & { birthDate: string | null; createdOn: string })[]; vehicles: (VehicleFacts & { customerId: string; registrationDate: string | null })[] }> {
-  const [customers, vehicles] = await Promise.all([
-    m.query(
-      `SELECT ${CUSTOMER_FACTS}, birth_date AS "birthDate", (created_at AT TIME ZONE $2)::date::text AS "createdOn" FROM customers WHERE id = ANY($1::uuid[])`,
-      [customerIds, timeZone],
-    ),
-    m.query(`SELECT ${VEHICLE_FACTS}, customer_id AS "customerId", registration_date AS "registrationDate" FROM vehicles WHERE customer_id = ANY($1::uuid[])`, [customerIds]),
-  ]);
+  const customers = await m.query(
+    `SELECT ${CUSTOMER_FACTS}, birth_date AS "birthDate", (created_at AT TIME ZONE $2)::date::text AS "createdOn" FROM customers WHERE id = ANY($1::uuid[])`,
+    [customerIds, timeZone],
+  );
+  const vehicles = await m.query(
+    `SELECT ${VEHICLE_FACTS}, customer_id AS "customerId", registration_date AS "registrationDate" FROM vehicles WHERE customer_id = ANY($1::uuid[])`,
+    [customerIds],
+  );
   return { customers, vehicles };
 }
 
@@ -116,24 +127,24 @@ export async function loadJourneyFacts(
   const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
   const uncached = { customers: customerIds.filter((id) => !cache.customers.has(id)), vehicles: vehicleIds.filter((id) => !cache.vehicles.has(id)) };
   const messageIds = journeys.flatMap((j) => Object.values(j.steps).map((s) => s.messageId).filter((id): id is string => !!id));
-  const [customers, vehicles, appointments, consents, outcomes, undeliverable] = await Promise.all([
-    uncached.customers.length ? m.query(`SELECT ${CUSTOMER_FACTS} FROM customers WHERE id = ANY($1::uuid[])`, [uncached.customers]) : [],
-    uncached.vehicles.length ? loadVehicles(m, uncached.vehicles) : [],
-    m.query(
+  const [customers, vehicles, appointments, consents, outcomes, undeliverable] = await inTurn([
+    () => (uncached.customers.length ? m.query(`SELECT ${CUSTOMER_FACTS} FROM customers WHERE id = ANY($1::uuid[])`, [uncached.customers]) : []),
+    () => (uncached.vehicles.length ? loadVehicles(m, uncached.vehicles) : []),
+    () => m.query(
       `SELECT id, vehicle_id AS "vehicleId", (starts_at AT TIME ZONE $2)::date::text AS "startsOn",
               to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "startsAt", status
          FROM appointments WHERE vehicle_id = ANY($1::uuid[])`,
       [vehicleIds, timeZone],
     ),
-    m.query(
+    () => m.query(
       `SELECT customer_id, channel, purpose, vehicle_id AS "vehicleId", granted, source, acted_at AS "actedAt", recorded_at AS "recordedAt"
          FROM consents WHERE customer_id = ANY($1::uuid[]) AND acted_at < $2`,
       [customerIds, until],
     ),
-    messageIds.length ? m.query('SELECT id, status, channel FROM messages WHERE id = ANY($1::uuid[])', [messageIds]) : [],
+    () => (messageIds.length ? m.query('SELECT id, status, channel FROM messages WHERE id = ANY($1::uuid[])', [messageIds]) : []),
     // An address the mail server refused for good is not used again, whichever journey tried it.
     // Failures before any send (attempts = 0: rendering, no channel) and 4xx given up on say nothing about the address.
-    m.query(
+    () => m.query(
       `SELECT DISTINCT lower(recipient->>'email') AS email FROM messages
         WHERE customer_id = ANY($1::uuid[]) AND channel = 'email' AND recipient->>'email' IS NOT NULL
           AND (status = 'bounced' OR (status = 'failed' AND attempts > 0 AND status_reason NOT LIKE 'gave up%'))`,
