@@ -1,10 +1,13 @@
 /** What the dispatch worker asks the rendering module for (RenderingService.render). */
 export interface RenderRequest {
+  /** `<service>/<step>` */
   template: string;
   channel: string;
   locale: string;
+  /** The brand whose theme the message wears; empty: the dealer's first brand. */
   brandId: string;
   dealerId: string;
+  /** Merge data from the outbox row (see MergeData); `messageId` or `message.id` turns tracking and unsubscribe links on. */
   data: Record<string, unknown>;
 }
 

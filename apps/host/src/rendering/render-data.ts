@@ -1,25 +1,9 @@
 import type { PostalAddress } from '../network/dealers/dealer.entity';
 import { LinkTokens } from './link-tokens';
 
-/** What the dispatch worker asks for (the shape of dispatch's MessageRenderer.render). */
-export interface RenderRequest {
-  /** `<service>/<step>` */
-  template: string;
-  channel: string;
-  locale: string;
-  /** The brand whose theme the message wears; empty: the dealer's first brand. */
-  brandId: string;
-  dealerId: string;
-  /** Merge data from the outbox row (see MergeData); `messageId` or `message.id` turns tracking and unsubscribe links on. */
-  data: Record<string, unknown>;
-}
+import type { RenderRequest } from '../dispatch/message-renderer';
 
-export interface RenderedMessage {
-  subject?: string;
-  html?: string;
-  text: string;
-  headers?: Record<string, string>;
-}
+export type { RenderedMessage, RenderRequest } from '../dispatch/message-renderer';
 
 export interface RenderDealer {
   id: string;

@@ -138,7 +138,12 @@ export class RunsService {
       await Promise.all(planners);
       if (failure !== undefined) throw failure;
       if (request.wait && !request.dryRun && request.dispatch !== false) await this.dispatch.drain({ dealerIds: dealers.map((d) => d.id) });
-      await this.dataSource.query(`UPDATE runs SET status = 'done', finished_at = now() WHERE id = $1`, [runId]);
+      // Progress writes from the planners can land out of order: the last word is the full total.
+      await this.dataSource.query(`UPDATE runs SET status = 'done', finished_at = now(), progress = $2, summary = $3 WHERE id = $1`, [
+        runId,
+        JSON.stringify({ dealers: dealers.length, dealersDone: done }),
+        JSON.stringify(total),
+      ]);
     } catch (error) {
       this.logger.error(`run ${runId} failed: ${(error as Error).stack}`);
       await this.dataSource.query(`UPDATE runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [runId, (error as Error).message]);
