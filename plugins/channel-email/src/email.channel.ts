@@ -102,6 +102,8 @@ export class SmtpEmailClient implements ChannelClient {
   private readonly timeoutSeconds: number;
   private readonly mailFrom: string;
   private readonly price: number;
+  /** One send per pooled connection: the rest would wait inside nodemailer, already marked `sending`. */
+  readonly maxInFlight: number;
 
   constructor(
     settings: EmailSettings & { smtpUrl: string },
@@ -110,11 +112,12 @@ export class SmtpEmailClient implements ChannelClient {
     this.timeoutSeconds = settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     this.mailFrom = settings.mailFrom ?? DEFAULT_MAIL_FROM;
     this.price = settings.pricePerEmailCents ?? 0;
+    this.maxInFlight = settings.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     const timeout = this.timeoutSeconds * 1000;
     this.transport = createTransport({
       url: settings.smtpUrl,
       pool: true,
-      maxConnections: settings.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxConnections: this.maxInFlight,
       maxMessages: settings.messagesPerConnection ?? DEFAULT_MESSAGES_PER_CONNECTION,
       connectionTimeout: timeout,
       greetingTimeout: timeout,

@@ -86,6 +86,13 @@ export interface ChannelClient {
   /** Sends a day's messages at once (letters into one print file). */
   sendBatch?(messages: OutgoingMessage[], options: { date: string }): Promise<BatchResult>;
   /**
+   * Sends this client can really have under way at once (an SMTP pool's connections). The host
+   * marks a message `sending` only when one of these is free or about to be (one marked ahead
+   * each), so a process killed mid-send leaves about twice this many `unknown`, not every
+   * message it had queued inside the client.
+   */
+  readonly maxInFlight?: number;
+  /**
    * What the provider knows of the message sent with this idempotency key: its result, or
    * `undefined` when the provider never got it (so sending it again is safe). Throws when the
    * provider cannot be asked now. The host calls it for messages whose outcome is `unknown` (a

@@ -13,6 +13,7 @@ import { outgoingMessage, renderRequestFor } from './message-content';
 import { MESSAGE_RENDERER, MessageRenderer, RenderedMessage } from './message-renderer';
 import { MessageRow } from './message.types';
 import { DISPATCH_NOTIFY_CHANNEL } from './outbox.service';
+import { SendSlots } from './send-slots';
 import { RateLimiter } from './token-bucket';
 import { WorkerPresence } from './worker-presence';
 
@@ -67,8 +68,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The dispatch loop. It claims due messages from the queue in batches, and for each: renders it,
  * marks it `sending` (committed before the provider is called), sends it, records the outcome.
- * Up to `concurrency` messages are under way at once, so at most that many can be left
- * `sending` by a process killed in the middle; those become `unknown` and are looked up if the
+ * Up to `concurrency` messages are under way at once, and per channel client no more than it
+ * can really send at once (`maxInFlight`) plus as many marked to go next, so a process killed
+ * in the middle leaves only those `sending`; they become `unknown` and are looked up if the
  * channel can, never resent blindly. Claims are `FOR UPDATE SKIP LOCKED` and the step to
  * `sending` is a guarded update, so any number of workers on one database send a message once.
  *
@@ -96,18 +98,27 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
   private timerAt = 0;
   private progressWaiters: (() => void)[] = [];
   private readonly limiter = new RateLimiter();
+  /** Per channel client: a message becomes `sending` only when the client can start it soon (ChannelClient.maxInFlight). */
+  private readonly slots = new SendSlots<ChannelClient>();
   private readonly clients = new Map<string, { client: Promise<ChannelClient>; at: number }>();
   private readonly dealerCache = new Map<string, { info: DealerInfo; at: number }>();
   private readonly counts: DispatchCounts = { sent: 0, failed: 0, retried: 0, unknown: 0 };
-  /** Steps to `sending` and outcomes share round trips: under load one commit serves many messages. */
-  private readonly trips = new GroupCommit<{ mark: { dealerId: string; id: string } } | { outcome: Outcome }, boolean>(async (items) => {
-    const marks = items.flatMap((i) => ('mark' in i ? [i.mark] : []));
-    const outcomes = items.flatMap((i) => ('outcome' in i ? [i.outcome] : []));
-    const marked = await this.store.settle(this.presence!, marks, outcomes);
-    return items.map((i) => ('mark' in i ? marked.has(i.mark.id) : true));
+  /** Steps to `sending` share round trips: under load one commit serves many messages. */
+  private readonly marks = new GroupCommit<{ dealerId: string; id: string }, boolean>(async (items) => {
+    const marked = await this.store.settle(this.presence!, items, []);
+    return items.map((i) => marked.has(i.id));
   }, {
-    // Outcomes alone wait briefly for company while more work is queued: the slots they free start the next group.
-    hold: (items) => this.buffer.length > 0 && items.length < this.group() && items.every((i) => 'outcome' in i),
+    // Slots free one send at a time: a millisecond of company saves commits (CPU) without starving a connection.
+    hold: (items) => this.buffer.length > 0 && items.length < this.group(),
+    holdMs: 1,
+  });
+  /** Outcomes too, on a round trip of their own so a step to `sending` never waits behind them. */
+  private readonly outcomes = new GroupCommit<Outcome, boolean>(async (items) => {
+    await this.store.settle(this.presence!, [], items);
+    return items.map(() => true);
+  }, {
+    // Wait briefly for company while more work is queued: fewer commits leave the CPU to sending.
+    hold: (items) => this.buffer.length > 0 && items.length < this.group(),
     holdMs: 10,
   });
   private readonly releases = new GroupCommit<{ id: string; at?: Date }>(async (items) => {
@@ -372,19 +383,27 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
       return this.settle({ ...this.base(m, 'queued'), status: 'failed', reason: `rendering failed: ${(error as Error).message}`, queue: 'delete' });
     }
     const outgoing = outgoingMessage(m, rendered, this.dealerCache.get(m.dealer_id)?.info, this.config.mailFrom);
-    const marked = await this.trips.add({ mark: { dealerId: m.dealer_id, id: m.id } }).catch((error) => {
-      this.logger.error(`marking ${m.id} as sending failed: ${(error as Error).message}`);
-      return false;
-    });
-    if (!marked) return this.releases.add({ id: m.id }).catch(() => undefined);
-    const send = client.send.bind(client);
-    const result = await withTimeout(
-      Promise.resolve()
-        .then(() => send(outgoing, { idempotencyKey: m.id }))
-        .catch(resultOfThrown),
-      this.options.sendTimeoutMs,
-      (): SendResult => ({ status: 'unknown', reason: `no answer from the ${m.channel} channel after ${this.options.sendTimeoutMs / 1000}s` }),
-    );
+    // One more per connection marked ahead, so no connection idles while a step to `sending` commits.
+    const limit = client.maxInFlight && 2 * client.maxInFlight;
+    await this.slots.take(client, limit);
+    let result: SendResult;
+    try {
+      const marked = await this.marks.add({ dealerId: m.dealer_id, id: m.id }).catch((error) => {
+        this.logger.error(`marking ${m.id} as sending failed: ${(error as Error).message}`);
+        return false;
+      });
+      if (!marked) return this.releases.add({ id: m.id }).catch(() => undefined);
+      const send = client.send.bind(client);
+      result = await withTimeout(
+        Promise.resolve()
+          .then(() => send(outgoing, { idempotencyKey: m.id }))
+          .catch(resultOfThrown),
+        this.options.sendTimeoutMs,
+        (): SendResult => ({ status: 'unknown', reason: `no answer from the ${m.channel} channel after ${this.options.sendTimeoutMs / 1000}s` }),
+      );
+    } finally {
+      this.slots.release(client, limit);
+    }
     await this.settle(this.outcomeOf(m, m.attempts + 1, result, channel.definition, client, rendered.subject));
   }
 
@@ -495,7 +514,7 @@ export class DispatchWorker implements OnModuleInit, OnApplicationBootstrap, OnM
     for (let attempt = 1; ; attempt++) {
       try {
         if (files?.length) await this.store.record(this.presence!, outcomes, files);
-        else await Promise.all(outcomes.map((outcome) => this.trips.add({ outcome })));
+        else await Promise.all(outcomes.map((outcome) => this.outcomes.add(outcome)));
         break;
       } catch (error) {
         if (attempt >= OUTCOME_WRITE_TRIES) {
