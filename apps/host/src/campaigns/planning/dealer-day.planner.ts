@@ -473,15 +473,30 @@ export class DealerDayPlanner {
     const fresh = started.map(({ journey: j, occasion: o }) => {
       const u = updates.get(j.id);
       updates.delete(j.id);
-      return { id: j.id, service_key: j.serviceKey, started_on: j.startedOn, key: o.dedupeKey, customer_id: j.customerId, vehicle_ids: j.vehicleIds, due_date: j.dueDate, data: o.data && Object.keys(o.data).length ? o.data : undefined, steps: u?.steps ?? {}, state: u?.state ?? 'active', reason: u?.reason ?? null };
+      return { j, o, steps: u?.steps ?? {}, state: u?.state ?? 'active', reason: u?.reason ?? null };
     });
+    // Column arrays rather than a JSON document: PostgreSQL reads them at a fraction of the cost per row.
     for (let i = 0; i < fresh.length; i += 5000) {
+      const part = fresh.slice(i, i + 5000);
       await m.query(
         `INSERT INTO journeys (id, dealer_id, service_key, occasion_key, customer_id, vehicle_ids, due_date, started_on, data, steps, state, ended_reason)
-         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids, o.due_date, o.started_on, coalesce(o.data, '{}'), o.steps, o.state, o.reason
-           FROM json_to_recordset($2::json) AS o(id uuid, service_key text, started_on date, key text, customer_id uuid, vehicle_ids uuid[],
-                                                   due_date date, data jsonb, steps jsonb, state text, reason text)`,
-        [dealerId, JSON.stringify(fresh.slice(i, i + 5000))],
+         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids::uuid[], o.due_date, o.started_on, coalesce(o.data::jsonb, '{}'), o.steps::jsonb, o.state, o.reason
+           FROM unnest($2::uuid[], $3::text[], $4::date[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::text[], $10::text[], $11::text[], $12::text[])
+             AS o(id, service_key, started_on, key, customer_id, vehicle_ids, due_date, data, steps, state, reason)`,
+        [
+          dealerId,
+          part.map((r) => r.j.id),
+          part.map((r) => r.j.serviceKey),
+          part.map((r) => r.j.startedOn),
+          part.map((r) => r.o.dedupeKey),
+          part.map((r) => r.j.customerId),
+          part.map((r) => `{${r.j.vehicleIds.join(',')}}`),
+          part.map((r) => r.j.dueDate),
+          part.map((r) => (r.o.data && Object.keys(r.o.data).length ? JSON.stringify(r.o.data) : null)),
+          part.map((r) => JSON.stringify(r.steps)),
+          part.map((r) => r.state),
+          part.map((r) => r.reason),
+        ],
       );
     }
     const list = [...updates.entries()].map(([id, u]) => ({ id, steps: u.steps, state: u.state ?? 'active', reason: u.reason ?? null }));

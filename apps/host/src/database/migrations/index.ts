@@ -5,6 +5,7 @@ import { CallLists1732600000000 } from './1732600000000-call-lists';
 import { Campaigns1732700000000 } from './1732700000000-campaigns';
 import { MessagePlanning1732800000000 } from './1732800000000-message-planning';
 import { PlanningWrites1732900000000 } from './1732900000000-planning-writes';
+import { PlanningIndexes1733000000000 } from './1733000000000-planning-indexes';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Campaigns1732700000000,
   MessagePlanning1732800000000,
   PlanningWrites1732900000000,
+  PlanningIndexes1733000000000,
 ];
