@@ -7,6 +7,7 @@ import { MessageStatusService } from '../apps/host/src/dispatch/message-status.s
 import { NewMessage } from '../apps/host/src/dispatch/message.types';
 import { OutboxService } from '../apps/host/src/dispatch/outbox.service';
 import { PluginRegistry } from '../apps/host/src/plugin-host/plugin-registry.service';
+import { DEFAULT_MAX_CONNECTIONS } from '../plugins/channel-email/src/email.channel';
 import { bearer, createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
 import { LoopbackSmtp, startSmtpServer } from './support/smtp-server';
 import { startTestApp, TestApp } from './support/test-app';
@@ -215,6 +216,37 @@ describe('outbox and dispatch (real SMTP on loopback)', () => {
       await second.close();
     }
   }, 60_000);
+
+  it('marks a message sending only when an SMTP connection is free or next in line, however much is claimed', async () => {
+    // A slow server: each email takes 150 ms, so claimed messages queue up behind the pool's 5 connections.
+    smtp.options = { dataDelayMs: 150 };
+    const addresses = Array.from({ length: 40 }, (_, i) => `paced-${i}@a.test`);
+    const written = await enqueue(net.dealerA.id, addresses.map((to) => message(to)));
+    const ids = written.map((w) => w.id);
+    let most = 0;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const [{ n }] = await t.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::uuid[]) AND status = 'sending'`, [ids]);
+        most = Math.max(most, n);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    try {
+      const result = await worker.drain({ dealerIds: [net.dealerA.id] });
+      expect(result.remaining).toBe(0);
+    } finally {
+      watching = false;
+      await watch;
+      smtp.options = {};
+    }
+    // The worker has 20 under way; only the pool's connections and one marked ahead on each are `sending`.
+    expect(worker.settings.concurrency).toBeGreaterThan(2 * DEFAULT_MAX_CONNECTIONS);
+    expect(most).toBeGreaterThanOrEqual(DEFAULT_MAX_CONNECTIONS);
+    expect(most).toBeLessThanOrEqual(2 * DEFAULT_MAX_CONNECTIONS);
+    const statuses = await t.ownerQuery<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM messages WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
+    expect(statuses).toEqual([{ status: 'sent', n: addresses.length }]);
+  }, 30_000);
 
   it('takes back the claims of a dead worker: sending becomes unknown, then a lookup settles it', async () => {
     const [sentThere, neverArrived, notStarted] = await enqueue(
