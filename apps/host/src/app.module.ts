@@ -15,6 +15,7 @@ import { NetworkModule } from './network/network.module';
 import { RenderingModule } from './rendering/rendering.module';
 import { PluginHostModule } from './plugin-host/plugin-host.module';
 import { SeedModule } from './seed/seed.module';
+import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
 
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         DispatchHooksModule,
         CallListsModule,
         TrackingModule,
+        TemplatesModule,
       ],
     };
   }

@@ -31,3 +31,22 @@ export class LruCache<K, V> {
     this.entries.clear();
   }
 }
+
+/** A value kept with the time it was read, for caches that go stale after a while. */
+export interface TimedEntry<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+/** The cached value if younger than `ttlMs`, else loaded now (callers at the same time share one load; a failed load is not kept). */
+export function cachedFor<T>(cache: LruCache<string, TimedEntry<T>>, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at <= ttlMs) return hit.value;
+  const value = load();
+  const entry = { at: Date.now(), value };
+  cache.set(key, entry);
+  value.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key);
+  });
+  return value;
+}

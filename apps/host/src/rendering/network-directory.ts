@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { BrandTheme } from '../network/brands/brand.entity';
-import { LruCache } from './lru';
+import { cachedFor, LruCache, TimedEntry } from './lru';
 import { RenderDealer } from './render-data';
 
 export interface DirectoryBrand {
@@ -13,10 +13,7 @@ export interface DirectoryBrand {
 /** A change of a brand's theme or a dealer's details reaches messages after at most this long. */
 const TTL_MS = 30_000;
 
-interface Entry<T> {
-  at: number;
-  value: Promise<T>;
-}
+type Entry<T> = TimedEntry<T>;
 
 /**
  * Brands and dealers as rendering needs them, read from the database and kept briefly: a run
@@ -70,13 +67,5 @@ export class NetworkDirectory {
 }
 
 function cached<T>(cache: LruCache<string, Entry<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at <= TTL_MS) return hit.value;
-  const value = load();
-  const entry = { at: Date.now(), value };
-  cache.set(key, entry);
-  value.catch(() => {
-    if (cache.get(key) === entry) cache.delete(key);
-  });
-  return value;
+  return cachedFor(cache, key, TTL_MS, load);
 }

@@ -6,6 +6,7 @@ import { Campaigns1732700000000 } from './1732700000000-campaigns';
 import { MessagePlanning1732800000000 } from './1732800000000-message-planning';
 import { PlanningWrites1732900000000 } from './1732900000000-planning-writes';
 import { PlanningIndexes1733000000000 } from './1733000000000-planning-indexes';
+import { Templates1733200000000 } from './1733200000000-templates';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   MessagePlanning1732800000000,
   PlanningWrites1732900000000,
   PlanningIndexes1733000000000,
+  Templates1733200000000,
 ];
