@@ -341,6 +341,21 @@ describe('preview', () => {
     expect(fields.body.groups.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['customer', 'vehicles', 'dealer', 'appointment', 'links']));
   });
 
+  it("a brand's footer is sanitised when saved, and an inline data: logo reaches the preview", async () => {
+    const logo = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const patched = await t
+      .http()
+      .patch(`/api/brands/${logoBrandId}`)
+      .set(bearer(net.adminToken))
+      .send({ theme: { primaryColor: '#f5c400', logoUrl: logo, footerHtml: '<b>Lumo</b><script>alert(1)</script><a href="javascript:alert(2)" onclick="x()">site</a><img src=x onerror=alert(3)>' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.theme.footerHtml).toBe('<b>Lumo</b><a>site</a>');
+    const invite = await find('inspection-reminder/invite', 'email', 'en');
+    const html = await t.http().post(`/api/templates/${invite.id}/preview`).set(net.callers['brand-admin']).send({ brandId: logoBrandId });
+    expect(html.text).toContain(logo);
+    expect(html.text).toContain('<b>Lumo</b><a>site</a>');
+  });
+
   it('a dealer user logs in and previews with its own slots only', async () => {
     const token = await login(t, 'dealer-user@dealer-a.test', PASSWORD);
     const invite = await find('inspection-reminder/invite', 'email', 'nl');

@@ -34,7 +34,7 @@ export function themeTokens(brand: { name: string; theme?: Partial<BrandTheme> |
     secondaryColor: color(theme.secondaryColor, primaryColor),
     onPrimaryColor: readableOn(primaryColor),
     fontFamily: typeof theme.fontFamily === 'string' && FONT.test(theme.fontFamily) ? theme.fontFamily.replace(/"/g, "'") : DEFAULT_FONT,
-    logoUrl: httpUrl(theme.logoUrl),
+    logoUrl: imageUrl(theme.logoUrl),
     footerHtml: typeof theme.footerHtml === 'string' && theme.footerHtml.trim() ? theme.footerHtml : undefined,
   };
 }
@@ -102,8 +102,10 @@ function replaceLogo(format: TemplateFormat, source: string, t: ThemeTokens): st
   return source.replace(/<img\b[^>]*\bsrc="\[\[\s*theme\.logoUrl\s*\]\]"[^>]*>/gi, () => `<span class="fc-brand-name">${name}</span>`);
 }
 
-function httpUrl(value: unknown): string | undefined {
+/** An http(s) URL, or an inline data:image URL (what the brand DTO accepts for a logo). */
+function imageUrl(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
+  if (/^data:image\/(png|jpeg|gif|webp|svg\+xml)(;[a-z0-9=-]+)*(;base64)?,[^\s"'<>]+$/i.test(value.trim())) return value.trim();
   try {
     const url = new URL(value.trim());
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;

@@ -253,7 +253,7 @@ function meaningful(nodes: ChildNode[]): ChildNode[] {
   return nodes.filter((n) => (isText(n) ? n.data.trim() !== '' : n.type !== 'comment'));
 }
 
-function compareChildren(format: TemplateFormat, left: ChildNode[], right: ChildNode[], open: ReadonlySet<string>, path: string[]): string | undefined {
+function compareChildren(format: TemplateFormat, left: ChildNode[], right: ChildNode[], open: ReadonlySet<string>, path: string[], parent?: Element): string | undefined {
   const a = meaningful(left);
   const b = meaningful(right);
   const counts = new Map<string, number>();
@@ -266,7 +266,7 @@ function compareChildren(format: TemplateFormat, left: ChildNode[], right: Child
     const where = () => describe(x && isTag(x) ? x : y && isTag(y) ? y : undefined, here);
     if (!x || !y) return `${where()} was ${x ? 'removed' : 'added'}`;
     if (isText(x) || isText(y)) {
-      if (!(isText(x) && isText(y)) || squash(x.data) !== squash(y.data)) return `the text in ${describe(undefined, path)} was changed`;
+      if (!(isText(x) && isText(y)) || squash(x.data) !== squash(y.data)) return `the text in ${describe(parent, path)} was changed`;
       continue;
     }
     if (!isTag(x) || !isTag(y)) continue;
@@ -281,7 +281,7 @@ function compareChildren(format: TemplateFormat, left: ChildNode[], right: Child
       );
     if (attrs(x) !== attrs(y)) return `${where()} has changed attributes`;
     if (isOpen) continue;
-    const inner = compareChildren(format, x.children, y.children, open, here);
+    const inner = compareChildren(format, x.children, y.children, open, here, x);
     if (inner) return inner;
   }
   return undefined;

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { AccessPolicy } from '../../auth/access.policy';
 import { Principal } from '../../auth/principal';
 import { PageQuery, pageOf } from '../../common/pagination';
-import { Brand } from './brand.entity';
+import { sanitiseRichText } from '../../templates/markup';
+import { Brand, BrandTheme } from './brand.entity';
 import { CreateBrandDto, UpdateBrandDto } from './brand.dto';
 
 @Injectable()
@@ -24,7 +25,7 @@ export class BrandsService {
   async create(principal: Principal, dto: CreateBrandDto) {
     this.access.assert(principal, 'create', 'Brand');
     await this.refuseTakenKey(dto.key);
-    return this.toView(await this.repo.save(this.repo.create({ key: dto.key, name: dto.name, theme: { ...dto.theme } })));
+    return this.toView(await this.repo.save(this.repo.create({ key: dto.key, name: dto.name, theme: safeTheme({ ...dto.theme }) })));
   }
 
   async list(principal: Principal, query: PageQuery) {
@@ -51,7 +52,7 @@ export class BrandsService {
     Object.assign(brand, {
       ...(dto.key ? { key: dto.key } : {}),
       ...(dto.name ? { name: dto.name } : {}),
-      ...(dto.theme ? { theme: { ...brand.theme, ...dto.theme } } : {}),
+      ...(dto.theme ? { theme: safeTheme({ ...brand.theme, ...dto.theme }) } : {}),
     });
     return this.toView(await this.repo.save(brand));
   }
@@ -59,4 +60,9 @@ export class BrandsService {
   private async refuseTakenKey(key: string) {
     if (await this.repo.existsBy({ key })) throw new ConflictException(`key: a brand with key "${key}" already exists`);
   }
+}
+
+/** The footer is HTML every email and letter of the brand carries: a few inline tags and plain links, nothing that runs. */
+function safeTheme(theme: BrandTheme): BrandTheme {
+  return typeof theme.footerHtml === 'string' ? { ...theme, footerHtml: sanitiseRichText(theme.footerHtml) } : theme;
 }
