@@ -82,6 +82,9 @@ describe('isolation sweep: nobody but dealer B reads or changes dealer B', () =>
       t.http().post(`${room}/customers/C1/consents`).set(b).send({ channel: 'email', purpose: 'marketing', granted: true, source: 'b-desk', at: '2026-05-01T10:00:00Z' }),
       t.http().post(`${room}/events`).set(b).send({ customerExternalId: 'C1', type: 'test-drive', externalId: 'EV-B1', properties: { note: 'b-private-note' } }),
     ];
+    const templates = await t.http().get('/api/templates?service=inspection-reminder&channel=email&locale=de').set('Authorization', `Bearer ${net.dealerB.adminToken}`);
+    const invite = templates.body.items.find((i: { key: string }) => i.key === 'inspection-reminder/invite');
+    setup.push(t.http().put(`${room}/template-slots/${invite.id}`).set('Authorization', `Bearer ${net.dealerB.adminToken}`).send({ slots: { signature: 'b-signature-secret' } }));
     for (const request of setup) {
       const res = await request;
       if (res.status >= 300) throw new Error(`setup of dealer B: ${res.status} ${JSON.stringify(res.body)}`);
@@ -97,7 +100,7 @@ describe('isolation sweep: nobody but dealer B reads or changes dealer B', () =>
     markers = [
       ...ids,
       'Room dealer-b', 'anna@dealer-b.test', 'Bfleet', 'fleet@bfleet.test', '+4930123456789', 'BQ77XZ', 'WVWZZZ1JZXW000777',
-      'Secretmodel B', 'b-desk', 'b-private-note', 'EV-B1', net.dealerB.apiKey, key.key_hash,
+      'Secretmodel B', 'b-desk', 'b-private-note', 'EV-B1', 'b-signature-secret', net.dealerB.apiKey, key.key_hash,
     ];
   });
   afterAll(() => t?.close());
@@ -108,7 +111,9 @@ describe('isolation sweep: nobody but dealer B reads or changes dealer B', () =>
     const filled: string[] = [];
     for (const [i, segment] of segments.entries()) {
       const param = /^:(\w+)$/.exec(segment)?.[1];
-      filled.push(param ? encodeURIComponent(await valueFor(param, segments[i - 1], dealerId)) : segment);
+      // A catch-all (`*path`, the studio's client routes) takes any segment.
+      if (/^\*\w+$/.test(segment)) filled.push('sweep');
+      else filled.push(param ? encodeURIComponent(await valueFor(param, segments[i - 1], dealerId)) : segment);
     }
     const url = filled.join('/');
     if (/[:*{]/.test(url)) throw new Error(`cannot fill every parameter of ${path}`);
