@@ -341,6 +341,19 @@ describe('preview', () => {
     expect(fields.body.groups.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['customer', 'vehicles', 'dealer', 'appointment', 'links']));
   });
 
+  it('shows a letter on its A4 sheet with the address in the envelope window, themed by the same tokens', async () => {
+    const letter = await find('inspection-reminder/invite', 'letter', 'de');
+    const res = await t.http().post(`/api/templates/${letter.id}/preview`).set(net.callers['brand-admin']).set(JSON_ACCEPT).send({ brandId: net.brands[1].id, sample: 'fleet-de' });
+    expect(res.status).toBe(201);
+    expect(res.body.page).toContain('width: 210mm');
+    expect(res.body.page).toContain('<div>Transport Meyer GmbH</div><div>Am Hafen 3</div><div>80331  München</div>');
+    expect(res.body.page).toContain('<template shadowrootmode="open">');
+    expect(res.body.page.toLowerCase()).toContain('#127a3a');
+    expect(res.body.page).toContain('M-TM 12');
+    const html = await t.http().post(`/api/templates/${letter.id}/preview`).set(net.callers['brand-admin']).send({ brandId: net.brands[1].id, sample: 'fleet-de' });
+    expect(html.text).toBe(res.body.page);
+  });
+
   it("a brand's footer is sanitised when saved, and an inline data: logo reaches the preview", async () => {
     const logo = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
     const patched = await t

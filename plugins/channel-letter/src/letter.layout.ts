@@ -1,4 +1,4 @@
-import type { OutgoingMessage, PostalAddress } from '@forecourt/sdk';
+import { letterShadowFragment, type OutgoingMessage, type PostalAddress } from '@forecourt/sdk';
 
 /**
  * The sender's details a host may put in `message.data.sender`: the return line in the address
@@ -107,14 +107,7 @@ function formatDate(date: string, locale: string | undefined): string {
   }
 }
 
-const STYLE = /<style\b[^>]*>[\s\S]*?<\/style\s*>/gi;
-const LINKED_STYLE = /<link\b[^>]*rel=["']?stylesheet["']?[^>]*>/gi;
-
-/**
- * The letter's own HTML, kept in a shadow root so one template's CSS never reaches another
- * letter in the same print file. A whole document (from the renderer) gives its head styles and
- * its body; `html` and `body` selectors are pointed at wrappers standing in for them.
- */
+/** The letter's own HTML (or its text as paragraphs), in a shadow root of its own (see letterShadowFragment). */
 export function letterContent(message: OutgoingMessage): string {
   let html = message.html ?? '';
   if (!html.trim() && message.text) {
@@ -123,14 +116,7 @@ export function letterContent(message: OutgoingMessage): string {
       .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
       .join('');
   }
-  const head = /<head\b[^>]*>([\s\S]*?)<\/head\s*>/i.exec(html)?.[1] ?? '';
-  const body = /<body\b[^>]*>([\s\S]*)<\/body\s*>/i.exec(html)?.[1] ?? html.replace(/<head\b[^>]*>[\s\S]*?<\/head\s*>/i, '').replace(/<\/?(html|!doctype)\b[^>]*>/gi, '');
-  const styles = [...(head.match(STYLE) ?? []), ...(head.match(LINKED_STYLE) ?? [])].join('');
-  const scoped = (fragment: string) =>
-    fragment.replace(STYLE, (style) => style.replace(/(^|[\s,{}>+~])(html|body)(?![\w-])/g, (_, before, element) => `${before}.fc-${element}`));
-  // A stray template end tag would close the shadow root's template early.
-  const safe = (fragment: string) => fragment.replace(/<\/?template\b[^>]*>/gi, '');
-  return `<template shadowrootmode="open"><style>:host{display:block}.fc-html,.fc-body{display:block;margin:0;padding:0}</style>${safe(scoped(styles))}<div class="fc-html"><div class="fc-body">${safe(scoped(body))}</div></div></template>`;
+  return letterShadowFragment(html);
 }
 
 export const LETTER_CSS = `

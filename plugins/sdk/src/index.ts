@@ -9,6 +9,7 @@ export * from './trigger';
 export * from './service';
 export * from './errors';
 export * from './dates';
+export * from './letters';
 export * from './testing';
 
 export type PluginDefinition = ChannelDefinition<any> | TriggerDefinition<any> | ServiceDefinition;

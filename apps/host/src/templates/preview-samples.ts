@@ -1,4 +1,5 @@
 import type { RenderDealer } from '../rendering/render-data';
+import type { PreviewAddress } from './letter-page';
 
 /** A made-up recipient for the studio's preview: a private customer or a fleet, in one language. */
 export interface PreviewSample {
@@ -6,18 +7,21 @@ export interface PreviewSample {
   label: string;
   locale: 'nl' | 'de' | 'en';
   fleet: boolean;
+  /** Where a letter to this sample goes (the letter preview's envelope window). */
+  address: PreviewAddress;
   /** Merge data as the planner writes it (customer, vehicles, appointment, dueDate, links); `brandId` is filled in per preview. */
   data: (brandId: string, today: Date) => Record<string, unknown>;
 }
 
 const day = (from: Date, days: number) => new Date(from.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
-function person(key: string, locale: PreviewSample['locale'], label: string, first: string, last: string, plate: string, model: string): PreviewSample {
+function person(key: string, locale: PreviewSample['locale'], label: string, first: string, last: string, plate: string, model: string, address: Omit<PreviewAddress, 'name'>): PreviewSample {
   return {
     key,
     label,
     locale,
     fleet: false,
+    address: { name: `${first} ${last}`, ...address },
     data: (brandId, today) => ({
       customer: { externalId: 'SAMPLE-1', kind: 'person', name: `${first} ${last}`, firstName: first, lastName: last, companyName: null, contact: null },
       vehicles: [{ externalId: 'SAMPLE-V1', plate, model, brandId, inspectionDueDate: day(today, 42), nextServiceDate: day(today, 60), warrantyEndDate: day(today, 75), mileageKm: 48210 }],
@@ -28,13 +32,14 @@ function person(key: string, locale: PreviewSample['locale'], label: string, fir
   };
 }
 
-function fleet(key: string, locale: PreviewSample['locale'], label: string, company: string, contact: [string, string], plates: string[]): PreviewSample {
+function fleet(key: string, locale: PreviewSample['locale'], label: string, company: string, contact: [string, string], plates: string[], address: Omit<PreviewAddress, 'name'>): PreviewSample {
   const models = ['Arno', 'Lago Station', 'Orbit Cargo'];
   return {
     key,
     label,
     locale,
     fleet: true,
+    address: { name: company, ...address },
     data: (brandId, today) => ({
       customer: { externalId: 'SAMPLE-2', kind: 'company', name: company, firstName: null, lastName: null, companyName: company, contact: { firstName: contact[0], lastName: contact[1] } },
       vehicles: plates.map((plate, i) => ({
@@ -56,12 +61,12 @@ function fleet(key: string, locale: PreviewSample['locale'], label: string, comp
 
 /** A private customer and a fleet in each language the masters are written in. */
 export const PREVIEW_SAMPLES: PreviewSample[] = [
-  person('person-nl', 'nl', 'Private customer (nl)', 'Anna', 'de Vries', 'AB-123-C', 'Siena'),
-  fleet('fleet-nl', 'nl', 'Fleet, three vehicles (nl)', 'Bouwbedrijf Jansen B.V.', ['Piet', 'Jansen'], ['VX-001-A', 'VX-002-B', 'VX-003-C']),
-  person('person-de', 'de', 'Private customer (de)', 'Jonas', 'Becker', 'K-JB 204', 'Fjell'),
-  fleet('fleet-de', 'de', 'Fleet, three vehicles (de)', 'Transport Meyer GmbH', ['Sabine', 'Meyer'], ['M-TM 11', 'M-TM 12', 'M-TM 13']),
-  person('person-en', 'en', 'Private customer (en)', 'Emma', 'Clarke', 'LK21 ABC', 'Siena'),
-  fleet('fleet-en', 'en', 'Fleet, three vehicles (en)', 'Harbour Logistics Ltd', ['Tom', 'Reed'], ['LK21 FLT', 'LK22 FLT', 'LK23 FLT']),
+  person('person-nl', 'nl', 'Private customer (nl)', 'Anna', 'de Vries', 'AB-123-C', 'Siena', { street: 'Lindenlaan 4', postalCode: '3511 AB', city: 'Utrecht' }),
+  fleet('fleet-nl', 'nl', 'Fleet, three vehicles (nl)', 'Bouwbedrijf Jansen B.V.', ['Piet', 'Jansen'], ['VX-001-A', 'VX-002-B', 'VX-003-C'], { street: 'Industrieweg 22', postalCode: '5651 GH', city: 'Eindhoven' }),
+  person('person-de', 'de', 'Private customer (de)', 'Jonas', 'Becker', 'K-JB 204', 'Fjell', { street: 'Rosenstraße 8', postalCode: '50667', city: 'Köln' }),
+  fleet('fleet-de', 'de', 'Fleet, three vehicles (de)', 'Transport Meyer GmbH', ['Sabine', 'Meyer'], ['M-TM 11', 'M-TM 12', 'M-TM 13'], { street: 'Am Hafen 3', postalCode: '80331', city: 'München' }),
+  person('person-en', 'en', 'Private customer (en)', 'Emma', 'Clarke', 'LK21 ABC', 'Siena', { street: '12 Mill Lane', postalCode: 'OX1 2JD', city: 'Oxford' }),
+  fleet('fleet-en', 'en', 'Fleet, three vehicles (en)', 'Harbour Logistics Ltd', ['Tom', 'Reed'], ['LK21 FLT', 'LK22 FLT', 'LK23 FLT'], { street: 'Dock Road 7', postalCode: 'L3 4AA', city: 'Liverpool' }),
 ];
 
 /** The dealer a preview shows when it names none. */

@@ -15,6 +15,7 @@ import { TemplateContent, TemplateRef, TemplateSource, TemplateSummary } from '.
 import { themeTokens } from '../rendering/theme';
 import { checkSlotValues, DealerSlotsService } from './dealer-slots.service';
 import { slotMarkup } from './db-template.source';
+import { letterPreviewPage } from './letter-page';
 import { fillSlots, sanitiseMarkup, SlotDefinition } from './markup';
 import { PREVIEW_SAMPLES, sampleDealer } from './preview-samples';
 import { PreviewDto } from './template.dto';
@@ -40,6 +41,8 @@ export interface PreviewResult {
   subject?: string;
   html?: string;
   text: string;
+  /** Letters: the letter on an A4 sheet with the address in the envelope window. */
+  page?: string;
 }
 
 /**
@@ -122,7 +125,11 @@ export class TemplatePreviewService {
       const links = messageLinks(this.config.publicUrl, this.tokens, dealer.id, undefined);
       const data = mergeData({ locale: row.locale, data: dto.data ?? sample.data(brand.id, new Date()) }, dealer, { id: brand.id, name: brand.name, logoUrl: theme.logoUrl }, names, links);
       const rendered = await this.renderer.render({ ref: { template: key, channel: row.channel, locale: row.locale, brandId: brand.id, dealerId: dealer.id }, theme, data, links });
-      return { templateId: row.id, locale: row.locale, subject: rendered.subject, html: rendered.html, text: rendered.text };
+      const page =
+        row.channel === 'letter' && rendered.html !== undefined
+          ? letterPreviewPage(rendered.html, rendered.subject, sample.address, new Intl.DateTimeFormat(row.locale, { dateStyle: 'long' }).format(new Date()))
+          : undefined;
+      return { templateId: row.id, locale: row.locale, subject: rendered.subject, html: rendered.html, text: rendered.text, ...(page ? { page } : {}) };
     } catch (error) {
       if (error instanceof MjmlCompileError) throw new ValidationProblem(error.problems.map((p) => ({ field: 'body', ...p })));
       if (error instanceof TemplateRenderError) throw new ValidationProblem([{ field: 'body', message: error.message }]);

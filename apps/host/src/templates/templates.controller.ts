@@ -74,7 +74,7 @@ export class TemplatesController {
     return this.templates.rollback(principal, id, body);
   }
 
-  /** `{subject, html, text}` for `Accept: application/json`, else the HTML itself (under a CSP that lets nothing run). */
+  /** `{subject, html, text, page?}` for `Accept: application/json`, else the HTML itself (a letter on its A4 sheet), under a CSP that lets nothing run. */
   @Post('templates/:templateId/preview')
   @Header('Cache-Control', 'no-store')
   async preview(
@@ -88,7 +88,7 @@ export class TemplatesController {
     if (req.accepts(['text/html', 'application/json']) === 'application/json' && req.get('accept')?.includes('json')) return result;
     res.setHeader('Content-Security-Policy', PREVIEW_CSP);
     res.type(result.html === undefined ? 'text/plain' : 'text/html');
-    return result.html ?? result.text;
+    return result.page ?? result.html ?? result.text;
   }
 
   @Get('dealers/:dealerId/template-slots/:templateId')
