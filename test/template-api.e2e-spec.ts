@@ -335,6 +335,13 @@ describe('preview', () => {
     const notSold = await t.http().post(`/api/templates/${invite.id}/preview`).set(bearer(net.dealerA.adminToken)).send({ brandId: net.brands[1].id });
     expect(notSold.status).toBe(400);
     expect(notSold.body.errors[0].field).toBe('brandId');
+    const tried = await t.http().post(`/api/templates/${invite.id}/preview`).set(net.callers['brand-admin']).set(JSON_ACCEPT).send({ brandId: logoBrandId, theme: { primaryColor: '#aa0011', footerHtml: 'Tried <script>x</script>footer' } });
+    expect(tried.body.html.toLowerCase()).toContain('#aa0011');
+    expect(tried.body.html).toContain('Tried footer');
+    expect(tried.body.html).not.toContain('<script>x');
+    const badTheme = await t.http().post(`/api/templates/${invite.id}/preview`).set(net.callers['brand-admin']).send({ brandId: logoBrandId, theme: { primaryColor: 'red; x' } });
+    expect(badTheme.status).toBe(400);
+    expect(JSON.stringify(badTheme.body.errors)).toContain('theme.primaryColor');
     const samples = await t.http().get('/api/templates/samples').set(net.callers['brand-admin']);
     expect(samples.body.items.filter((s: { fleet: boolean }) => s.fleet).map((s: { locale: string }) => s.locale).sort()).toEqual(['de', 'en', 'nl']);
     const fields = await t.http().get('/api/templates/merge-fields').set(net.callers['brand-admin']);

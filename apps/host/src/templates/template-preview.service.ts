@@ -16,7 +16,7 @@ import { themeTokens } from '../rendering/theme';
 import { checkSlotValues, DealerSlotsService } from './dealer-slots.service';
 import { slotMarkup } from './db-template.source';
 import { letterPreviewPage } from './letter-page';
-import { fillSlots, sanitiseMarkup, SlotDefinition } from './markup';
+import { fillSlots, sanitiseMarkup, sanitiseRichText, SlotDefinition } from './markup';
 import { PREVIEW_SAMPLES, sampleDealer } from './preview-samples';
 import { PreviewDto } from './template.dto';
 import { templateKey } from './template-formats';
@@ -120,7 +120,7 @@ export class TemplatePreviewService {
       slots: filled,
     });
     try {
-      const theme = themeTokens(brand);
+      const theme = themeTokens(dto.theme ? { ...brand, theme: { ...brand.theme, ...dto.theme, footerHtml: dto.theme.footerHtml === undefined ? brand.theme?.footerHtml : sanitiseRichText(dto.theme.footerHtml) } } : brand);
       const names = new Map(((await this.dataSource.query('SELECT id, name FROM brands')) as { id: string; name: string }[]).map((b) => [b.id, b.name]));
       const links = messageLinks(this.config.publicUrl, this.tokens, dealer.id, undefined);
       const data = mergeData({ locale: row.locale, data: dto.data ?? sample.data(brand.id, new Date()) }, dealer, { id: brand.id, name: brand.name, logoUrl: theme.logoUrl }, names, links);

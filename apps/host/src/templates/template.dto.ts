@@ -1,5 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ThemeDto } from '../network/brands/brand.dto';
 import { PageQuery } from '../common/pagination';
 import { SUPPORTED_LOCALES } from '../rendering/template-source';
 import { CHANNEL_FORMATS } from './template-formats';
@@ -7,6 +9,8 @@ import { CHANNEL_FORMATS } from './template-formats';
 /** Room for a long email with inline styles; a template is not the place for images (link them). */
 export const MAX_BODY = 500_000;
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+class PartialThemeDto extends PartialType(ThemeDto) {}
 
 export class SaveTemplateDto {
   @ApiProperty({ description: 'MJML (email), paged HTML (letter) or text (SMS, call list); sanitised on save' })
@@ -48,6 +52,12 @@ export class PreviewDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) subject?: string;
   @ApiPropertyOptional({ description: 'slot values to preview instead of the saved ones' }) @IsOptional() @IsObject() slots?: Record<string, unknown>;
   @ApiPropertyOptional({ description: 'admins preview the draft unless this is false' }) @IsOptional() @IsBoolean() draft?: boolean;
+  @ApiPropertyOptional({ type: ThemeDto, description: "theme values to try before saving them (the theme editor's preview); laid over the brand's theme" })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PartialThemeDto)
+  theme?: PartialThemeDto;
 }
 
 export class DealerSlotsDto {
