@@ -15,6 +15,7 @@ import { NetworkModule } from './network/network.module';
 import { RenderingModule } from './rendering/rendering.module';
 import { PluginHostModule } from './plugin-host/plugin-host.module';
 import { SeedModule } from './seed/seed.module';
+import { StudioModule } from './studio/studio.module';
 import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         CallListsModule,
         TrackingModule,
         TemplatesModule,
+        StudioModule,
       ],
     };
   }
