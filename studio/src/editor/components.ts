@@ -1,5 +1,5 @@
 import type { Component, Editor } from 'grapesjs';
-import { RAW_ATTRIBUTE, RAW_TAGS, unpackRaw } from './mjml-document';
+import { RAW_TAGS, takePacked } from './mjml-document';
 
 /** Component type ids this loader defines (the raw MJML elements keep their tag name as type). */
 export const RAW_TYPES: readonly string[] = RAW_TAGS;
@@ -16,7 +16,7 @@ export function loadRawComponents(editor: Editor): void {
     editor.Components.addType(tag, {
       isComponent: (el: HTMLElement) => {
         if (el.tagName?.toLowerCase() !== tag) return false;
-        return { type: tag, tagName: tag, raw: unpackRaw(el.getAttribute(RAW_ATTRIBUTE)), components: [] };
+        return { type: tag, tagName: tag, raw: takePacked(el.id) ?? el.innerHTML, components: [] };
       },
       model: {
         defaults: {
@@ -30,7 +30,6 @@ export function loadRawComponents(editor: Editor): void {
         },
         toHTML(this: Component) {
           const attributes = { ...this.getAttributes() };
-          delete attributes[RAW_ATTRIBUTE];
           delete attributes.id;
           const text = Object.entries(attributes)
             .filter(([, value]) => value !== undefined && value !== '')
@@ -52,4 +51,12 @@ export function loadRawComponents(editor: Editor): void {
       },
     });
   }
+  // grapesjs-mjml keeps a text's inner HTML as its content; it is taken from the packed markup, not
+  // from the parsed DOM, where a table with Liquid between its rows would have lost the Liquid.
+  editor.Components.addType('mj-text', {
+    isComponent: (el: HTMLElement) => {
+      if (el.tagName?.toLowerCase() !== 'mj-text') return false;
+      return { type: 'mj-text', content: takePacked(el.id) ?? el.innerHTML, components: [] };
+    },
+  });
 }

@@ -5,17 +5,31 @@
  * which would lose three things a master relies on:
  * - `mj-head` (mj-attributes, mj-style, mj-title, mj-preview): kept aside verbatim and put back on
  *   export, so the editor never touches it;
- * - the rows of an `mj-table` and the inside of an `mj-raw`: the HTML parser drops `<tr>` outside a
- *   real table, so their inner markup travels in an attribute (`data-fc-raw`) and is written back as is;
+ * - the rows of an `mj-table`, the inside of an `mj-raw` and the HTML of an `mj-text`: the HTML parser
+ *   drops `<tr>` outside a real table and moves Liquid out from between a table's rows, so their inner
+ *   markup is kept aside (see `takePacked`) and written back as is;
  * - Liquid: text nodes come back HTML-escaped (`{% if vehicles.size &gt; 1 %}`), so entities inside
  *   `{% %}` and `{{ }}` are turned back into characters.
  */
 
-/** Elements whose content is markup GrapesJS must not parse. */
+/** Elements whose content is markup GrapesJS must not parse; they are opaque components in the editor. */
 export const RAW_TAGS = ['mj-table', 'mj-raw'] as const;
 
-/** The attribute that carries a raw element's inner markup through the parser. */
-export const RAW_ATTRIBUTE = 'data-fc-raw';
+/** Elements whose content is packed too, so the HTML parser cannot rearrange it (mj-text stays editable as text). */
+const PACKED_TAGS = [...RAW_TAGS, 'mj-text'];
+
+/**
+ * Inner markup taken out of the source before GrapesJS parses it, by the id the element gets
+ * instead (ids are the one attribute grapesjs-mjml never writes back into the MJML).
+ */
+const packed = new Map<string, string>();
+let packedCount = 0;
+const PACKED_ID = 'fc-packed-';
+
+/** The inner markup packed for an element (null when the element was not packed); kept until the next document is opened. */
+export function takePacked(id: string | null | undefined): string | null {
+  return id?.startsWith(PACKED_ID) ? (packed.get(id) ?? null) : null;
+}
 
 export interface MjmlDocument {
   /** `<mj-head>…</mj-head>` exactly as written, or '' when the master has none. */
@@ -29,6 +43,7 @@ const HEAD = /<mj-head\b[^>]*>[\s\S]*?<\/mj-head>\s*/i;
 export function openMjml(source: string): MjmlDocument {
   const head = HEAD.exec(source)?.[0]?.trimEnd() ?? '';
   const withoutHead = head ? source.replace(HEAD, '') : source;
+  packed.clear();
   return { head, editable: packRaw(expandSelfClosing(withoutHead)) };
 }
 
@@ -91,14 +106,15 @@ export function formatMjml(source: string): string {
 }
 
 export function packRaw(source: string): string {
-  const tags = RAW_TAGS.join('|');
+  const tags = PACKED_TAGS.join('|');
   return source.replace(new RegExp(`<(${tags})\\b([^>]*?)\\s*(/?)>(?:([\\s\\S]*?)<\\/\\1>)?`, 'gi'), (whole, tag: string, attrs: string, selfClosing: string, inner?: string) => {
     if (selfClosing) return whole;
-    return `<${tag}${attrs} ${RAW_ATTRIBUTE}="${encodeURIComponent(inner ?? '')}"></${tag}>`;
+    if (/\bid="/i.test(attrs)) return whole;
+    const id = `${PACKED_ID}${++packedCount}`;
+    packed.set(id, inner ?? '');
+    return `<${tag}${attrs} id="${id}"></${tag}>`;
   });
 }
-
-export const unpackRaw = (value: string | null | undefined): string => (value ? decodeURIComponent(value) : '');
 
 const ENTITIES: Record<string, string> = { '&gt;': '>', '&lt;': '<', '&amp;': '&', '&quot;': '"', '&#34;': '"', '&#39;': "'", '&#039;': "'", '&#x27;': "'", '&nbsp;': ' ' };
 
