@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { arrayLiteral } from '../common/pg-array';
 import { uuidv7 } from '../common/uuidv7';
 import { PluginRegistry } from '../plugin-host/plugin-registry.service';
 import { EnqueuedMessage, NewMessage } from './message.types';
@@ -27,35 +28,19 @@ export class OutboxService {
       if (!message.dedupeKey) throw new Error('a message needs a dedupe key');
       if (!first.has(message.dedupeKey)) first.set(message.dedupeKey, message);
     }
-    const rows = [...first.values()].map((m, ord) => ({
-      ord,
-      id: uuidv7(),
-      dedupe_key: m.dedupeKey,
-      channel: m.channel,
-      template: m.template,
-      locale: m.locale,
-      recipient: m.recipient,
-      brand_id: m.brandId ?? null,
-      customer_id: m.customerId ?? null,
-      vehicle_ids: m.vehicleIds ?? [],
-      service_key: m.serviceKey ?? null,
-      step: m.step ?? null,
-      data: m.data ?? {},
-      subject: m.subject ?? null,
-      run_id: m.runId ?? null,
-      not_before: m.notBefore?.toISOString() ?? null,
-      send_on: m.sendOn ?? null,
-      held_reason: m.held ? m.held.reason || 'held' : null,
-      price_cents: m.priceCents ?? null,
-      dealer_cost_cents: m.dealerCostCents ?? null,
-      batched: Boolean(this.registry.channel(m.channel)?.definition.batched),
-    }));
+    const rows = [...first.values()];
+    const column = <T extends string | number | boolean | null>(value: (m: NewMessage) => T | undefined) => arrayLiteral(rows.map(value));
+    // Plain columns as arrays and the two documents (recipient, merge data) in one JSON array, zipped
+    // by ROWS FROM: a day's plan writes thousands of messages here, and PostgreSQL reads arrays of
+    // scalars far cheaper than the same fields spread over JSON objects.
     const inserted: { id: string; dedupe_key: string; queued: boolean }[] = await manager.query(
       `WITH r AS (
-         SELECT * FROM json_to_recordset($2::json) AS r(
-           ord int, id uuid, dedupe_key text, channel text, template text, locale text, recipient jsonb, brand_id uuid, customer_id uuid,
-           vehicle_ids uuid[], service_key text, step text, data jsonb, subject text, run_id uuid, not_before timestamptz,
-           send_on date, held_reason text, price_cents int, dealer_cost_cents int, batched boolean)
+         SELECT * FROM ROWS FROM (
+           unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::text[],
+                  $12::text[], $13::uuid[], $14::timestamptz[], $15::date[], $16::text[], $17::int[], $18::int[], $19::boolean[]),
+           jsonb_array_elements($20::jsonb)
+         ) WITH ORDINALITY AS r(id, dedupe_key, channel, template, locale, brand_id, customer_id, vehicle_ids, service_key, step,
+                               subject, run_id, not_before, send_on, held_reason, price_cents, dealer_cost_cents, batched, content, ord)
        ), d AS (
          SELECT timezone, (SELECT brand_id FROM dealer_brands WHERE dealer_id = $1 ORDER BY brand_id LIMIT 1) AS brand_id
            FROM dealers WHERE id = $1
@@ -63,8 +48,8 @@ export class OutboxService {
          INSERT INTO messages (dealer_id, id, customer_id, vehicle_ids, channel, service_key, step, template, locale, brand_id,
                                recipient, data, subject, status, status_reason, dedupe_key, send_on, next_attempt_at, run_id,
                                price_cents, dealer_cost_cents)
-         SELECT $1, r.id, r.customer_id, r.vehicle_ids, r.channel, r.service_key, r.step, r.template, r.locale, coalesce(r.brand_id, d.brand_id),
-                r.recipient, r.data, r.subject, CASE WHEN r.held_reason IS NULL THEN 'queued' ELSE 'held' END, r.held_reason,
+         SELECT $1, r.id, r.customer_id, r.vehicle_ids::uuid[], r.channel, r.service_key, r.step, r.template, r.locale, coalesce(r.brand_id, d.brand_id),
+                r.content->0, r.content->1, r.subject, CASE WHEN r.held_reason IS NULL THEN 'queued' ELSE 'held' END, r.held_reason,
                 r.dedupe_key, coalesce(r.send_on, (now() AT TIME ZONE d.timezone)::date), coalesce(r.not_before, now()), r.run_id,
                 r.price_cents, r.dealer_cost_cents
            FROM r CROSS JOIN d ORDER BY r.ord
@@ -76,11 +61,32 @@ export class OutboxService {
            FROM ins JOIN r USING (dedupe_key) WHERE ins.status = 'queued'
        )
        SELECT id, dedupe_key, status = 'queued' AS queued FROM ins`,
-      [dealerId, JSON.stringify(rows)],
+      [
+        dealerId,
+        column(() => uuidv7()),
+        column((m) => m.dedupeKey),
+        column((m) => m.channel),
+        column((m) => m.template),
+        column((m) => m.locale),
+        column((m) => m.brandId ?? null),
+        column((m) => m.customerId ?? null),
+        column((m) => arrayLiteral(m.vehicleIds ?? [])),
+        column((m) => m.serviceKey ?? null),
+        column((m) => m.step ?? null),
+        column((m) => m.subject ?? null),
+        column((m) => m.runId ?? null),
+        column((m) => m.notBefore?.toISOString() ?? null),
+        column((m) => m.sendOn ?? null),
+        column((m) => (m.held ? m.held.reason || 'held' : null)),
+        column((m) => m.priceCents ?? null),
+        column((m) => m.dealerCostCents ?? null),
+        column((m) => Boolean(this.registry.channel(m.channel)?.definition.batched)),
+        JSON.stringify(rows.map((m) => [m.recipient, m.data ?? {}])),
+      ],
     );
     if (inserted.some((row) => row.queued)) await manager.query(`SELECT pg_notify($1, '')`, [DISPATCH_NOTIFY_CHANNEL]);
     const ids = new Map(inserted.map((row) => [row.dedupe_key, row.id]));
-    const missing = rows.map((r) => r.dedupe_key).filter((key) => !ids.has(key));
+    const missing = rows.map((r) => r.dedupeKey).filter((key) => !ids.has(key));
     const existing = new Map<string, string>();
     if (missing.length) {
       const found: { id: string; dedupe_key: string }[] = await manager.query(
