@@ -3,6 +3,7 @@ import { addDays } from '@forecourt/sdk';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { arrayLiteral } from '../../common/pg-array';
 import { uuidv7 } from '../../common/uuidv7';
 import { deriveKey, FORECOURT_CONFIG, ForecourtConfig } from '../../config/forecourt-config';
 import { decide } from '../../data-room/consents/consent-ledger';
@@ -134,6 +135,14 @@ export class DealerDayPlanner {
         if (final) markStep(j, stepKey, { status: 'skipped', on: asOf, reason, channel });
       };
 
+      // One hash per customer and channel: a customer's journeys (one per vehicle) share it.
+      const contactHashes = new Map<string, string>();
+      const contactHashOf = (customer: CustomerFacts, channel: string) => {
+        const key = `${channel}|${customer.id}`;
+        let hash = contactHashes.get(key);
+        if (hash === undefined) contactHashes.set(key, (hash = this.contactHash(customer, channel)));
+        return hash;
+      };
       const drafts: Draft[] = [];
       for (const journey of facts.journeys) {
         const service = byKey.get(journey.serviceKey)!;
@@ -164,7 +173,7 @@ export class DealerDayPlanner {
             journeys: [journey],
             vehicleIds: choice.vehicleIds,
             dueDate: journey.dueDate,
-            contactHash: this.contactHash(customer, choice.channel),
+            contactHash: contactHashOf(customer, choice.channel),
           });
         }
       }
@@ -475,27 +484,29 @@ export class DealerDayPlanner {
       updates.delete(j.id);
       return { j, o, steps: u?.steps ?? {}, state: u?.state ?? 'active', reason: u?.reason ?? null };
     });
-    // Column arrays rather than a JSON document: PostgreSQL reads them at a fraction of the cost per row.
+    // Column arrays rather than a JSON document: PostgreSQL reads them at a fraction of the cost per
+    // row. The two documents of each journey (data, steps) go as one JSON array, zipped by ROWS FROM.
     for (let i = 0; i < fresh.length; i += 5000) {
       const part = fresh.slice(i, i + 5000);
       await m.query(
         `INSERT INTO journeys (id, dealer_id, service_key, occasion_key, customer_id, vehicle_ids, due_date, started_on, data, steps, state, ended_reason)
-         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids::uuid[], o.due_date, o.started_on, coalesce(o.data::jsonb, '{}'), o.steps::jsonb, o.state, o.reason
-           FROM unnest($2::uuid[], $3::text[], $4::date[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::text[], $10::text[], $11::text[], $12::text[])
-             AS o(id, service_key, started_on, key, customer_id, vehicle_ids, due_date, data, steps, state, reason)`,
+         SELECT o.id, $1, o.service_key, o.key, o.customer_id, o.vehicle_ids::uuid[], o.due_date, o.started_on, o.docs->0, o.docs->1, o.state, o.reason
+           FROM ROWS FROM (
+             unnest($2::uuid[], $3::text[], $4::date[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::text[], $10::text[]),
+             jsonb_array_elements($11::jsonb)
+           ) AS o(id, service_key, started_on, key, customer_id, vehicle_ids, due_date, state, reason, docs)`,
         [
           dealerId,
-          part.map((r) => r.j.id),
-          part.map((r) => r.j.serviceKey),
-          part.map((r) => r.j.startedOn),
-          part.map((r) => r.o.dedupeKey),
-          part.map((r) => r.j.customerId),
-          part.map((r) => `{${r.j.vehicleIds.join(',')}}`),
-          part.map((r) => r.j.dueDate),
-          part.map((r) => (r.o.data && Object.keys(r.o.data).length ? JSON.stringify(r.o.data) : null)),
-          part.map((r) => JSON.stringify(r.steps)),
-          part.map((r) => r.state),
-          part.map((r) => r.reason),
+          arrayLiteral(part.map((r) => r.j.id)),
+          arrayLiteral(part.map((r) => r.j.serviceKey)),
+          arrayLiteral(part.map((r) => r.j.startedOn)),
+          arrayLiteral(part.map((r) => r.o.dedupeKey)),
+          arrayLiteral(part.map((r) => r.j.customerId)),
+          arrayLiteral(part.map((r) => arrayLiteral(r.j.vehicleIds))),
+          arrayLiteral(part.map((r) => r.j.dueDate)),
+          arrayLiteral(part.map((r) => r.state)),
+          arrayLiteral(part.map((r) => r.reason)),
+          JSON.stringify(part.map((r) => [r.o.data ?? {}, r.steps])),
         ],
       );
     }
