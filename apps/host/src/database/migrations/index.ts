@@ -7,6 +7,7 @@ import { MessagePlanning1732800000000 } from './1732800000000-message-planning';
 import { PlanningWrites1732900000000 } from './1732900000000-planning-writes';
 import { PlanningIndexes1733000000000 } from './1733000000000-planning-indexes';
 import { Templates1733200000000 } from './1733200000000-templates';
+import { ContactCounterRoom1733400000000 } from './1733400000000-contact-counter-room';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   PlanningWrites1732900000000,
   PlanningIndexes1733000000000,
   Templates1733200000000,
+  ContactCounterRoom1733400000000,
 ];
