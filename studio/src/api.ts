@@ -165,7 +165,16 @@ export const api = {
   rollback: (templateId: string, version: number) => call<{ version: number }>('POST', `/templates/${id(templateId)}/rollback`, { version }),
   preview: (
     templateId: string,
-    request: { brandId: string; dealerId?: string; sample?: string; body?: string; subject?: string; slots?: Record<string, string>; draft?: boolean },
+    request: {
+      brandId: string;
+      dealerId?: string;
+      sample?: string;
+      body?: string;
+      subject?: string;
+      slots?: Record<string, string>;
+      draft?: boolean;
+      theme?: BrandTheme;
+    },
   ) => call<Preview>('POST', `/templates/${id(templateId)}/preview`, request),
   samples: () => call<{ items: Sample[] }>('GET', '/templates/samples'),
   mergeFields: () => call<{ groups: MergeFieldGroup[] }>('GET', '/templates/merge-fields'),

@@ -1,10 +1,12 @@
-import { api, type Brand, type Preview, type Sample } from './api';
+import { api, type Brand, type BrandTheme, type Preview, type Sample } from './api';
 import { debounce, h } from './dom';
 
 export interface PreviewRequest {
   body?: string;
   subject?: string;
   slots?: Record<string, string>;
+  /** Theme values not saved yet, laid over the brand's. */
+  theme?: BrandTheme;
 }
 
 export interface PreviewOptions {

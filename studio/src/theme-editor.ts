@@ -21,7 +21,8 @@ export async function showThemeEditor(main: HTMLElement, brandId?: string): Prom
   }
   const emails = templates.items.filter((t) => t.channel === 'email' || t.channel === 'letter');
   const templateSelect = h('select', { name: 'preview-template' }, ...emails.map((t) => h('option', { value: t.id }, `${t.name} (${t.channel}, ${t.locale})`)));
-  templateSelect.value = emails.find((t) => t.key === 'inspection-reminder/invite' && t.channel === 'email')?.id ?? emails[0]?.id ?? '';
+  const invitation = emails.filter((t) => t.key === 'inspection-reminder/invite' && t.channel === 'email');
+  templateSelect.value = (invitation.find((t) => t.locale === 'en') ?? invitation[0] ?? emails[0])?.id ?? '';
 
   const theme: BrandTheme = brand.theme ?? {};
   const primary = colourField('primaryColor', theme.primaryColor ?? '#1f2328');
@@ -32,11 +33,26 @@ export async function showThemeEditor(main: HTMLElement, brandId?: string): Prom
   footer.value = theme.footerHtml ?? '';
   const status = h('span', { class: 'status', role: 'status' });
 
+  /** The form as a theme; empty fields left out, so the brand keeps its value (the server accepts no empty URL or font). */
+  const formTheme = (): BrandTheme => ({
+    primaryColor: primary.value() || undefined,
+    secondaryColor: secondary.value() || undefined,
+    fontFamily: font.value.trim() || undefined,
+    logoUrl: logo.value.trim() || undefined,
+    footerHtml: footer.value,
+  });
   let preview: PreviewPane | undefined;
   const previewSlot = h('div', { class: 'theme-preview' });
   const showPreview = (current: Brand) => {
     if (!templateSelect.value) return;
-    preview = new PreviewPane({ templateId: templateSelect.value, brands: [current], samples: samples.items, locale: emails.find((t) => t.id === templateSelect.value)?.locale ?? 'en', request: () => ({}) });
+    preview = new PreviewPane({
+      templateId: templateSelect.value,
+      brands: [current],
+      samples: samples.items,
+      locale: emails.find((t) => t.id === templateSelect.value)?.locale ?? 'en',
+      // The form as it is now, saved or not.
+      request: () => ({ theme: formTheme() }),
+    });
     previewSlot.replaceChildren(preview.el);
     void preview.refresh();
   };
@@ -53,17 +69,11 @@ export async function showThemeEditor(main: HTMLElement, brandId?: string): Prom
     h('button', { type: 'submit' }, 'Save theme'),
     status,
   );
+  form.addEventListener('input', () => preview?.refreshSoon());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const saved = await api.updateBrand(brand.id, {
-        primaryColor: primary.value(),
-        secondaryColor: secondary.value(),
-        // Left out when empty: the server keeps the brand's value (it accepts no empty URL or font).
-        fontFamily: font.value.trim() || undefined,
-        logoUrl: logo.value.trim() || undefined,
-        footerHtml: footer.value,
-      });
+      const saved = await api.updateBrand(brand.id, formTheme());
       Object.assign(brand, saved);
       flash(status, 'Theme saved.');
       showPreview(brand);
