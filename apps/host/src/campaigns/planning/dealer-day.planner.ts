@@ -196,6 +196,7 @@ export class DealerDayPlanner {
 
       // Frequency cap across dealers, then send windows and the budget.
       const contactCounts = await this.recentContacts(m, messages.filter((d) => d.channel !== 'call-list').map((d) => d.contactHash), asOf);
+      const uncounted: string[] = [];
       const budgetLeft = new Map(services.map((s) => [s.key, s.monthlyBudgetCents === null ? Infinity : s.monthlyBudgetCents - (spent[s.key] ?? 0)]));
       await this.releaseHeld(m, dealer.id, services.map((s) => s.key), budgetLeft);
       const planned: { draft: Draft; message: NewMessage; held: boolean }[] = [];
@@ -206,6 +207,7 @@ export class DealerDayPlanner {
         const seen = (contactCounts.get(draft.contactHash) ?? 0) + (contactsToday.get(draft.contactHash) ?? 0);
         if (counted && seen >= PLANNING_POLICY.frequencyCap.messages) {
           for (const j of draft.journeys) recordSkip(j, stepKey, 'frequency-cap', draft.channel, false);
+          uncounted.push(draft.contactHash);
           continue;
         }
         const vehicleBrand = facts.vehicles.get(draft.vehicleIds[0])?.brandId ?? dealer.brandIds[0];
@@ -216,6 +218,7 @@ export class DealerDayPlanner {
         const held = dealerCost > left;
         if (!held) budgetLeft.set(draft.service.key, left - dealerCost);
         if (counted && !held) contactsToday.set(draft.contactHash, (contactsToday.get(draft.contactHash) ?? 0) + 1);
+        if (counted && held) uncounted.push(draft.contactHash);
         if (held) {
           summary.held++;
           skip('budget');
@@ -238,7 +241,7 @@ export class DealerDayPlanner {
       });
       await this.saveJourneys(m, dealer.id, started, journeyUpdates);
       await this.saveSkips(m, dealer.id, runId, asOf, skips);
-      await this.countContacts(m, planned.filter((p) => !p.held && p.draft.channel !== 'call-list').map((p) => p.draft.contactHash), asOf);
+      await this.uncountContacts(m, uncounted, asOf);
       // A dry run plans exactly as a real one and then rolls it all back: its figures are the real ones.
       if (dryRun) throw new DryRunRollback(summary);
       return summary;
@@ -382,37 +385,41 @@ export class DealerDayPlanner {
   }
 
   /**
-   * Recent message counts per contact, across dealers. Today's counter row of each contact is
-   * locked first (in one sorted order, so dealers planned at once cannot deadlock): a dealer
-   * sharing a contact with one being planned right now waits for that plan's counts instead
-   * of reading around them.
+   * Recent message counts per contact, across dealers, not counting this plan's own. Today's
+   * counter row of each contact is locked first (in one sorted order, so dealers planned at once
+   * cannot deadlock): a dealer sharing a contact with one being planned right now waits for that
+   * plan's counts instead of reading around them. The same write counts this plan's messages
+   * ahead, as if all of them went out (the counter is written once instead of twice); what the
+   * cap or the budget then stops is taken back by uncountContacts.
    */
   private async recentContacts(m: EntityManager, hashes: string[], asOf: string): Promise<Map<string, number>> {
     if (!hashes.length) return new Map();
+    const planned = new Map<string, number>();
+    for (const h of hashes) planned.set(h, (planned.get(h) ?? 0) + 1);
     // Today's count comes from the locked row itself; earlier days are settled.
     const rows: { contact_hash: string; n: number }[] = await m.query(
       `WITH today AS (
          INSERT INTO contact_frequency (contact_hash, day, messages)
-         SELECT h, $2::date, 0 FROM unnest($1::text[]) AS h ORDER BY h
-         ON CONFLICT (contact_hash, day) DO UPDATE SET messages = contact_frequency.messages
+         SELECT h, $3::date, n FROM unnest($1::text[], $2::int[]) AS c(h, n) ORDER BY h
+         ON CONFLICT (contact_hash, day) DO UPDATE SET messages = contact_frequency.messages + excluded.messages
          RETURNING contact_hash, messages
        )
        SELECT t.contact_hash, t.messages + coalesce((SELECT sum(f.messages) FROM contact_frequency f
-                WHERE f.contact_hash = t.contact_hash AND f.day > $2::date - $3::int AND f.day < $2::date), 0)::int AS n
+                WHERE f.contact_hash = t.contact_hash AND f.day > $3::date - $4::int AND f.day < $3::date), 0)::int AS n
          FROM today t`,
-      [[...new Set(hashes)], asOf, PLANNING_POLICY.frequencyCap.days],
+      [arrayLiteral([...planned.keys()]), arrayLiteral([...planned.values()]), asOf, PLANNING_POLICY.frequencyCap.days],
     );
-    return new Map(rows.map((r) => [r.contact_hash, r.n]));
+    return new Map(rows.map((r) => [r.contact_hash, r.n - planned.get(r.contact_hash)!]));
   }
 
-  /** Adds the day's messages to the counter rows recentContacts locked. */
-  private async countContacts(m: EntityManager, hashes: string[], asOf: string): Promise<void> {
+  /** Takes back what recentContacts counted ahead for messages the cap or the budget stopped. */
+  private async uncountContacts(m: EntityManager, hashes: string[], asOf: string): Promise<void> {
     if (!hashes.length) return;
     await m.query(
-      `UPDATE contact_frequency f SET messages = f.messages + c.n
+      `UPDATE contact_frequency f SET messages = f.messages - c.n
          FROM (SELECT h, count(*)::int AS n FROM unnest($1::text[]) AS h GROUP BY h) c
         WHERE f.contact_hash = c.h AND f.day = $2::date`,
-      [hashes, asOf],
+      [arrayLiteral(hashes), asOf],
     );
   }
 

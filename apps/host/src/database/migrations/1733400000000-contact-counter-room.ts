@@ -1,10 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A plan writes each contact's counter row for the day twice: once to lock it before the
- * frequency cap is checked, once more to add the messages it planned. With room left on the page
- * that second write is a HOT update, which skips the primary-key index (without it, every planned
- * message cost a fresh index entry). Pages written from now on keep the room.
+ * A contact's counter row for the day is written again after its first write whenever another
+ * dealer's plan counts the same address that day, a run is repeated, or the plan takes back
+ * messages the frequency cap or the budget stopped. With room left on the page those writes are
+ * HOT updates, which skip the primary-key index. Pages written from now on keep the room.
  */
 export class ContactCounterRoom1733400000000 implements MigrationInterface {
   name = 'ContactCounterRoom1733400000000';
