@@ -87,6 +87,8 @@ export interface Preview {
   subject?: string | null;
   html?: string;
   text?: string;
+  /** Letters: the letter on an A4 sheet, the address in the envelope window. */
+  page?: string;
 }
 
 export interface DealerSlots {

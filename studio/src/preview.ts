@@ -22,6 +22,9 @@ export interface PreviewOptions {
   onBrand?: (brand: Brand) => void;
 }
 
+/** 210 mm at 96 dpi plus the sheet's margin. */
+const SHEET_WIDTH = 830;
+
 const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
@@ -83,8 +86,20 @@ export class PreviewPane {
     if (sequence !== this.sequence) return;
     this.status.textContent = '';
     this.subject.textContent = result.subject ? `Subject: ${result.subject}` : '';
-    const html = result.html ?? `<pre style="white-space:pre-wrap;font:15px/1.45 system-ui,sans-serif;margin:16px">${escapeText(result.text ?? '')}</pre>`;
+    const html = result.page ?? result.html ?? `<pre style="white-space:pre-wrap;font:15px/1.45 system-ui,sans-serif;margin:16px">${escapeText(result.text ?? '')}</pre>`;
     this.frame.srcdoc = html;
     this.frame.dataset.rendered = String(sequence);
+    this.fitSheet(result.page !== undefined);
+  }
+
+  /** An A4 sheet is wider than the pane: the frame is drawn at the sheet's width and scaled down to fit. */
+  private fitSheet(sheet: boolean): void {
+    const width = this.el.clientWidth;
+    const scale = sheet && width > 0 && width < SHEET_WIDTH ? width / SHEET_WIDTH : 1;
+    this.frame.style.width = scale === 1 ? '' : `${SHEET_WIDTH}px`;
+    this.frame.style.transform = scale === 1 ? '' : `scale(${scale})`;
+    this.frame.style.transformOrigin = 'top left';
+    this.frame.style.flex = scale === 1 ? '' : 'none';
+    this.frame.style.height = scale === 1 ? '' : `${Math.round(this.frame.parentElement!.clientHeight / scale)}px`;
   }
 }
