@@ -258,6 +258,29 @@ describe('studio (browser)', () => {
     await page.browserContext().close();
   });
 
+  it('edits a letter as HTML and CSS and previews it on its A4 sheet', async () => {
+    const page = await open();
+    await logIn(page, 'studio@fixture.test');
+    const link = await page.waitForSelector('[data-template="inspection-reminder/invite|letter|en"]');
+    await link!.click();
+    const code = await page.waitForSelector('textarea[name=body]');
+    expect(await code!.evaluate((area) => (area as HTMLTextAreaElement).value)).toContain('data-slot="signature"');
+    // The caret goes before </body>; the rest is typed.
+    await code!.evaluate((area) => {
+      const a = area as HTMLTextAreaElement;
+      a.focus();
+      a.setSelectionRange(a.value.indexOf('</body>'), a.value.indexOf('</body>'));
+    });
+    await page.keyboard.type('<p class="fc-small">Printed on recycled paper.</p>');
+    const onSheet = () =>
+      !!document.querySelector('.window') && [...document.querySelectorAll('*')].some((e) => e.shadowRoot?.textContent?.includes('Printed on recycled paper.'));
+    expect(await previewUntil(page, onSheet, 'the letter on its sheet')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, '8-letter.png') });
+    await page.click('#save');
+    await page.waitForFunction(() => document.querySelector('.toolbar .status')?.textContent === 'Draft saved.');
+    await page.browserContext().close();
+  });
+
   it("previews a brand's theme while it is edited and saves it", async () => {
     const page = await open();
     await logIn(page, 'studio@fixture.test');
