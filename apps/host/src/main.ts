@@ -33,6 +33,7 @@ async function main() {
   const lines = [
     ``,
     `Forecourt is running (${seconds}s): ${config.publicUrl}`,
+    `  studio:    ${config.publicUrl}/studio`,
     `  API docs:  ${config.publicUrl}/api/docs`,
     `  health:    ${config.publicUrl}/health`,
   ];
