@@ -198,6 +198,18 @@ describe('studio (browser)', () => {
     expect(selected).toBe('fc-slot-signature');
     await previewUntil(page, () => document.body.innerText.includes('Ask for Sam in the workshop.'), 'the typed signature');
 
+    // The other brand the dealer sells: the canvas is drawn again in its look, still locked, the typing kept.
+    await page.select('select[name=preview-brand]', net.brands[1].id);
+    await previewUntil(page, () => document.querySelector('img')?.getAttribute('src')?.startsWith('data:image/svg+xml') ?? false, "the second brand's logo");
+    const afterSwitch = await page.evaluate(() => {
+      const { editor } = window.forecourtStudio!;
+      const mjml = editor.getMjml();
+      return { heading: mjml.includes('>Time for your inspection this winter</mj-text>'), typed: mjml.includes('Ask for Sam in the workshop.') };
+    });
+    expect(afterSwitch).toEqual({ heading: true, typed: true });
+    await (await textIn(canvas, 'Time for your inspection')).click();
+    expect(await page.evaluate(() => window.forecourtStudio!.editor.editor.getSelected() ?? null)).toBeNull();
+
     await page.click('#save');
     await page.waitForFunction(() => document.querySelector('.toolbar .status')?.textContent?.startsWith('Saved'));
     const dealerToken = await login(t, 'dealer-admin@dealer-b.test', PASSWORD);

@@ -219,7 +219,8 @@ export class MjmlEditor {
 
   /** Dealer mode: anything that appears outside a slot (a paste, a drop) is taken out again. */
   private guard(component: Component): void {
-    if (this.options.mode !== 'dealer') return;
+    // A load (a brand switch reloads the canvas) is the brand's content, locked by lockAll.
+    if (this.options.mode !== 'dealer' || this.loading) return;
     if (this.slotAround(component)) component.set(SLOT_CHILD);
     else if (!slotNamesOf(component.getAttributes()['css-class']).length) component.remove();
   }
