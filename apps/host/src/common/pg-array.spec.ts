@@ -11,4 +11,9 @@ describe('arrayLiteral', () => {
     expect(arrayLiteral([1, 2.5, true, false])).toBe('{1,2.5,true,false}');
     expect(arrayLiteral([])).toBe('{}');
   });
+
+  it('writes plain strings the same way whether or not others need escaping', () => {
+    expect(arrayLiteral(['a', 'b,c', ''])).toBe('{"a","b,c",""}');
+    expect(arrayLiteral(['a', 'b,c', '', '"'])).toBe('{"a","b,c","","\\""}');
+  });
 });
