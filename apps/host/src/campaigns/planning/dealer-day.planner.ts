@@ -17,7 +17,7 @@ import { holdUntil, zonedInstant } from '../policies/send-window';
 import { ServiceCatalog } from '../services/service-catalog.service';
 import { DealerService, ServiceSubscriptions } from '../services/service-subscriptions.service';
 import { candidateCustomerIds, loadSnapshots } from './candidates';
-import { CustomerFacts, emptyFactsCache, FactsCache, JourneyFacts, loadJourneyFacts, loadVehicles } from './journey-facts';
+import { byText, CustomerFacts, emptyFactsCache, FactsCache, JourneyFacts, loadJourneyFacts, loadVehicles } from './journey-facts';
 
 /** Network-wide policy settings (documented in the README). */
 export const PLANNING_POLICY = {
@@ -136,11 +136,12 @@ export class DealerDayPlanner {
       };
 
       // One hash per customer and channel: a customer's journeys (one per vehicle) share it.
-      const contactHashes = new Map<string, string>();
+      const contactHashes = new Map<string, Map<string, string>>();
       const contactHashOf = (customer: CustomerFacts, channel: string) => {
-        const key = `${channel}|${customer.id}`;
-        let hash = contactHashes.get(key);
-        if (hash === undefined) contactHashes.set(key, (hash = this.contactHash(customer, channel)));
+        let byCustomer = contactHashes.get(channel);
+        if (!byCustomer) contactHashes.set(channel, (byCustomer = new Map()));
+        let hash = byCustomer.get(customer.id);
+        if (hash === undefined) byCustomer.set(customer.id, (hash = this.contactHash(customer, channel)));
         return hash;
       };
       const drafts: Draft[] = [];
@@ -191,7 +192,7 @@ export class DealerDayPlanner {
           if (draft.dueDate < existing.dueDate) existing.dueDate = draft.dueDate;
         }
       }
-      const messages = [...merged.values()].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.key.localeCompare(b.key));
+      const messages = [...merged.values()].sort((a, b) => byText(a.dueDate, b.dueDate) || byText(a.key, b.key));
       started.push(...(await this.pullForward(m, messages, ahead, asOf, facts)));
 
       // Frequency cap across dealers, then send windows and the budget.

@@ -97,6 +97,12 @@ export async function loadCustomersWithVehicles(
   return { customers, vehicles };
 }
 
+/**
+ * Orders text exactly as `localeCompare` does (ECMA-402 defines it so), without looking the
+ * default collator up on each of a day's million comparisons.
+ */
+export const byText = new Intl.Collator().compare;
+
 /** `until`: the end of the day planned for; a simulated past day must not see statements made after it. */
 export async function loadJourneyFacts(
   m: EntityManager,
@@ -122,7 +128,7 @@ export async function loadJourneyFacts(
     steps: j.steps as Record<string, StepMark>,
   }));
   // Journeys this run starts are not written yet (they are inserted once, with their first steps).
-  const journeys = [...stored, ...started].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
+  const journeys = [...stored, ...started].sort((a, b) => byText(a.dueDate, b.dueDate) || byText(a.id, b.id));
   const customerIds = [...new Set(journeys.map((j) => j.customerId))];
   const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
   const uncached = { customers: customerIds.filter((id) => !cache.customers.has(id)), vehicles: vehicleIds.filter((id) => !cache.vehicles.has(id)) };
