@@ -8,6 +8,7 @@ import { PlanningWrites1732900000000 } from './1732900000000-planning-writes';
 import { PlanningIndexes1733000000000 } from './1733000000000-planning-indexes';
 import { Templates1733200000000 } from './1733200000000-templates';
 import { ContactCounterRoom1733400000000 } from './1733400000000-contact-counter-room';
+import { MessageBrandCheck1733500000000 } from './1733500000000-message-brand-check';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   PlanningIndexes1733000000000,
   Templates1733200000000,
   ContactCounterRoom1733400000000,
+  MessageBrandCheck1733500000000,
 ];
