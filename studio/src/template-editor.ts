@@ -168,6 +168,8 @@ export async function showTemplateEditor(main: HTMLElement, templateId: string):
       const fresh = await api.template(templateId);
       const freshContent = fresh.draft ?? fresh.published;
       if (freshContent) {
+        definitions.clear();
+        for (const slot of freshContent.slots ?? []) definitions.set(slot.name, slot);
         surface.load(freshContent.body);
         subject.value = freshContent.subject ?? '';
       }
@@ -298,7 +300,7 @@ function renderSlotPanel(panel: HTMLElement, editor: MjmlEditor, component: Comp
     panel.replaceChildren(h('p', { class: 'hint' }, 'Select a text or an image to open it to dealers as a slot.'));
     return;
   }
-  const current = slotNamesOf(component.getAttributes()['css-class'])[0];
+  let current: string | undefined = slotNamesOf(component.getAttributes()['css-class'])[0];
   const definition = current ? (definitions.get(current) ?? { name: current, kind: tag === 'mj-image' ? 'image' : 'rich-text' }) : undefined;
   const open = h('input', { type: 'checkbox', name: 'slot-open', checked: !!current });
   const name = h('input', { name: 'slot-name', value: current ?? '', pattern: '[a-z0-9-]+', placeholder: 'e.g. signature' });
@@ -306,11 +308,13 @@ function renderSlotPanel(panel: HTMLElement, editor: MjmlEditor, component: Comp
   kind.value = definition?.kind ?? (tag === 'mj-image' ? 'image' : 'rich-text');
   const maxLength = h('input', { name: 'slot-max-length', type: 'number', min: '1', value: definition?.maxLength ?? '' });
   const label = h('input', { name: 'slot-label', value: definition?.label ?? '', placeholder: 'What the dealer writes here' });
+  // The inputs keep what is typed; the component is marked once the box is ticked and the name is valid.
   const apply = () => {
     const slotName = name.value.trim().toLowerCase();
     if (current && current !== slotName) definitions.delete(current);
-    if (!open.checked || !/^[a-z0-9-]+$/.test(slotName)) {
-      editor.markSlot(component, null);
+    if (!open.checked || !/^[a-z][a-z0-9-]*$/.test(slotName)) {
+      if (current) editor.markSlot(component, null);
+      current = undefined;
     } else {
       definitions.set(slotName, {
         name: slotName,
@@ -319,9 +323,9 @@ function renderSlotPanel(panel: HTMLElement, editor: MjmlEditor, component: Comp
         ...(label.value.trim() ? { label: label.value.trim() } : {}),
       });
       editor.markSlot(component, slotName);
+      current = slotName;
     }
     changed();
-    renderSlotPanel(panel, editor, component, definitions, changed);
   };
   for (const input of [open, name, kind, maxLength, label]) input.addEventListener('change', apply);
   panel.replaceChildren(
@@ -455,8 +459,12 @@ function mergeFieldPicker(groups: MergeFieldGroup[], insert: (text: string) => v
         h('h4', {}, group.label),
         ...group.fields.map((field) => {
           const button = h('button', { type: 'button', class: 'field', 'data-path': field.path, title: field.example ? `e.g. ${field.example}` : field.path }, field.label);
-          // Keeps the focus (and the text cursor) where it is.
-          button.addEventListener('mousedown', (event) => event.preventDefault());
+          // The text being edited keeps its cursor: no focus change, and GrapesJS (which ends the editing on a
+          // mousedown anywhere in the page) does not hear of it, as with its own text toolbar.
+          button.addEventListener('mousedown', (event) => {
+            event.preventDefault();
+            event.stopPropagation();
+          });
           button.addEventListener('click', () => insert(`{{ ${field.path} }}`));
           return button;
         }),

@@ -24,11 +24,11 @@ const PACKED_TAGS = [...RAW_TAGS, 'mj-text'];
  */
 const packed = new Map<string, string>();
 let packedCount = 0;
-const PACKED_ID = 'fc-packed-';
+export const PACKED_ID_PREFIX = 'fc-packed-';
 
 /** The inner markup packed for an element (null when the element was not packed); kept until the next document is opened. */
 export function takePacked(id: string | null | undefined): string | null {
-  return id?.startsWith(PACKED_ID) ? (packed.get(id) ?? null) : null;
+  return id?.startsWith(PACKED_ID_PREFIX) ? (packed.get(id) ?? null) : null;
 }
 
 export interface MjmlDocument {
@@ -110,7 +110,7 @@ export function packRaw(source: string): string {
   return source.replace(new RegExp(`<(${tags})\\b([^>]*?)\\s*(/?)>(?:([\\s\\S]*?)<\\/\\1>)?`, 'gi'), (whole, tag: string, attrs: string, selfClosing: string, inner?: string) => {
     if (selfClosing) return whole;
     if (/\bid="/i.test(attrs)) return whole;
-    const id = `${PACKED_ID}${++packedCount}`;
+    const id = `${PACKED_ID_PREFIX}${++packedCount}`;
     packed.set(id, inner ?? '');
     return `<${tag}${attrs} id="${id}"></${tag}>`;
   });

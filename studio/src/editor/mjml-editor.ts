@@ -6,7 +6,7 @@ import { loadBlocks } from './blocks';
 import { type CanvasTheme, loadCanvasTheme } from './canvas-theme';
 import { loadRawComponents } from './components';
 import { LOCKED, SLOT_CHILD, SLOT_EDITABLE } from './locks';
-import { closeMjml, openMjml, slotNamesOf, withSlotClass } from './mjml-document';
+import { closeMjml, openMjml, PACKED_ID_PREFIX, slotNamesOf, withSlotClass } from './mjml-document';
 
 export type EditorMode = 'brand' | 'dealer';
 
@@ -98,6 +98,10 @@ export class MjmlEditor {
     try {
       this.head = document.head;
       this.editor.setComponents(document.editable);
+      // The ids that carried packed content through the parser have done their work (and would show in the settings).
+      this.walk(this.editor.getWrapper(), (component) => {
+        if (String(component.getAttributes().id ?? '').startsWith(PACKED_ID_PREFIX)) component.removeAttributes('id', { silent: true });
+      });
       if (this.options.mode === 'dealer') this.lockAll();
       this.editor.UndoManager.clear();
     } finally {
@@ -177,10 +181,16 @@ export class MjmlEditor {
 
   /** Inserts text at the cursor of the text being edited, else at the end of the selected text. */
   insertText(text: string): boolean {
+    const { options } = this;
     const editing = this.editor.getEditing();
     const rte = this.editor.RichTextEditor.globalRte;
     if (editing && rte) {
-      rte.insertHTML(document.createTextNode(text).textContent ?? text);
+      const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      this.plainSpaceBeforeCursor();
+      rte.insertHTML(escaped);
+      // insertHTML leaves the inserted text selected: typing on would replace it.
+      this.editor.Canvas.getDocument()?.getSelection()?.collapseToEnd();
+      options.onChange();
       return true;
     }
     const selected = this.editor.getSelected();
@@ -190,6 +200,16 @@ export class MjmlEditor {
       return true;
     }
     return false;
+  }
+
+  /** A space typed last is kept by the browser as a no-break space; with a field after it, it is an ordinary space again. */
+  private plainSpaceBeforeCursor(): void {
+    const selection = this.editor.Canvas.getDocument()?.getSelection();
+    const node = selection?.anchorNode;
+    const offset = selection?.anchorOffset ?? 0;
+    if (!selection || !node || node.nodeType !== Node.TEXT_NODE || !selection.isCollapsed || node.textContent?.[offset - 1] !== '\u00a0') return;
+    (node as Text).replaceData(offset - 1, 1, ' ');
+    selection.collapse(node, offset);
   }
 
   /** Selects the first component with this MJML tag (for a validation error that names one). */
