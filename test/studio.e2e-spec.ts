@@ -97,7 +97,10 @@ describe('studio (browser)', () => {
       const frame = await (await page.$('iframe.preview-frame'))!.contentFrame();
       const result = await frame.evaluate(check).catch(() => false as const);
       if (result) return result as T;
-      if (Date.now() > deadline) throw new Error(`preview never showed ${what}`);
+      if (Date.now() > deadline) {
+        await page.screenshot({ path: join(ARTIFACTS, `failed-preview-${what.replace(/\W+/g, '-')}.png`) });
+        throw new Error(`preview never showed ${what}`);
+      }
       await sleep(250);
     }
   }
@@ -317,6 +320,47 @@ describe('studio (browser)', () => {
     await page.waitForFunction(() => document.querySelector('#theme-form .status')?.textContent === 'Theme saved.');
     const saved = await t.http().get(`/api/brands/${net.brands[1].id}`).set(bearer(net.adminToken));
     expect(saved.body.theme).toMatchObject({ primaryColor: '#aa3300', logoUrl: LOGO_URL });
+    await page.browserContext().close();
+  });
+
+  it('a brand admin opens a text to dealers, inserts a merge field, saves, and rolls back to the first version', async () => {
+    const page = await open();
+    await logIn(page, 'studio@fixture.test');
+    const canvas = await openInvitation(page, 'slots');
+    const promise = await textIn(canvas, 'We take care of everything');
+    await promise.click();
+    await page.click('[data-tab=settings]');
+    await page.type('input[name=slot-name]', 'promise');
+    await page.select('select[name=slot-kind]', 'text');
+    await page.type('input[name=slot-max-length]', '300');
+    await page.click('input[name=slot-open]');
+
+    // Marking it drew the text again: found anew.
+    await (await textIn(canvas, 'We take care of everything')).click({ clickCount: 2 });
+    await page.keyboard.down('Control');
+    await page.keyboard.press('End');
+    await page.keyboard.up('Control');
+    await page.keyboard.type(' Questions? Call ');
+    await page.click('button.field[data-path="dealer.phone"]');
+    await page.keyboard.type(' any time.');
+    await previewUntil(page, () => document.body.innerText.includes('The coffee is ready while you wait. Questions? Call +44 20 7946 0000 any time.'), 'the merge field filled in');
+    await page.screenshot({ path: join(ARTIFACTS, '9-brand-admin-slot-and-merge-field.png') });
+    await page.click('#save');
+    await page.waitForFunction(() => document.querySelector('.toolbar .status')?.textContent === 'Draft saved.');
+    const draft = (await t.http().get(`/api/templates/${templateId}`).set(bearer(net.brandAdminToken))).body.draft;
+    expect(draft.slots).toEqual(expect.arrayContaining([{ name: 'promise', kind: 'text', maxLength: 300 }, expect.objectContaining({ name: 'signature' })]));
+    expect(draft.body).toMatch(/<mj-text css-class="fc-slot-promise">We take care of everything[^<]*Questions\? Call {{ dealer.phone }} any time\.<\/mj-text>/);
+
+    await page.click('#versions');
+    await (await page.waitForSelector('button[data-version="1"]'))!.click();
+    await page.waitForFunction(() => /^Version 1 restored as version \d+\.$/.test(document.querySelector('.toolbar .status')?.textContent ?? ''));
+    await textIn(canvas, 'Time for your inspection');
+    const restored = await page.evaluate(() => window.forecourtStudio!.editor.getMjml());
+    expect(restored).toContain('>Time for your inspection</mj-text>');
+    expect(restored).not.toContain('fc-slot-promise');
+    const versions = (await t.http().get(`/api/templates/${templateId}/versions`).set(bearer(net.brandAdminToken))).body.items;
+    expect(versions.find((v: { restoredFrom?: number }) => v.restoredFrom === 1)).toBeDefined();
+    await page.screenshot({ path: join(ARTIFACTS, '10-brand-admin-rolled-back.png') });
     await page.browserContext().close();
   });
 
