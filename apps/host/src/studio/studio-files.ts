@@ -3,19 +3,19 @@ import { extname, join, normalize, sep } from 'node:path';
 import { projectRoot } from '../config/project-root';
 
 /**
- * What the studio's pages may do. GrapesJS styles its canvas and panels inline ('unsafe-inline' for
- * styles only; no script runs that the build did not ship), logos and images come from anywhere or
- * inline, the canvas and the previews are same-document frames (about:, srcdoc), and nothing may
- * frame the studio.
+ * What the studio's pages may do. GrapesJS styles its canvas and panels inline, and so does e-mail
+ * HTML ('unsafe-inline' for styles only; no script runs that the build did not ship); logos and
+ * images come from anywhere or inline. The canvas (about:blank) and the previews (srcdoc) inherit
+ * this policy, so a previewed message can load images and nothing else; nothing may frame the studio.
  */
 export const STUDIO_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob: https: http:",
+  "img-src 'self' data: https: http:",
   "font-src 'self' data:",
   "connect-src 'self'",
-  "frame-src 'self' blob: data: about:",
+  "frame-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",
