@@ -3,7 +3,7 @@ import { api, ApiError, brandsFor, isDealer, session, type FieldError, type Merg
 import { flash, h } from './dom';
 import { canvasTheme, type CanvasTheme } from './editor/canvas-theme';
 import { MjmlEditor } from './editor/mjml-editor';
-import { fillMjmlSlots, htmlSlotNames, lineOf, slotNamesOf } from './editor/mjml-document';
+import { brandSlotContents, fillMjmlSlots, htmlSlotNames, lineOf, slotNamesOf } from './editor/mjml-document';
 import { PreviewPane } from './preview';
 
 const SLOT_KINDS: SlotKind[] = ['text', 'rich-text', 'image'];
@@ -43,6 +43,8 @@ export async function showTemplateEditor(main: HTMLElement, templateId: string):
   }
   const dealerSlots = dealer && user.dealerId ? await api.dealerSlots(user.dealerId, templateId) : undefined;
   const definitions = new Map<string, SlotDefinition>((dealerSlots?.slots ?? content.slots ?? []).map((s) => [s.name, s]));
+  /** The brand's own slot contents: what a dealer starts from, and what "left as the brand has it" means on save. */
+  const brandSlots = brandSlotContents(template.format, content.body, [...definitions.keys()]);
 
   const status = h('span', { class: 'status', role: 'status' });
   const errors = h('div', { class: 'errors', 'aria-live': 'polite' });
@@ -76,7 +78,7 @@ export async function showTemplateEditor(main: HTMLElement, templateId: string):
     template.format === 'mjml'
       ? mjmlSurface({ canvas, side, dealer, theme: preview.currentBrand() && canvasTheme(preview.currentBrand()!), body: dealer ? fillMjmlSlots(content.body, dealerSlots?.values ?? {}) : content.body, definitions, changed, onCanvas: () => (lastField = null) })
       : dealer
-        ? slotFieldsSurface({ canvas, definitions, values: dealerSlots?.values ?? {}, changed, remember })
+        ? slotFieldsSurface({ canvas, definitions, values: { ...brandSlots, ...nonEmpty(dealerSlots?.values ?? {}) }, changed, remember })
         : codeSurface({ canvas, body: content.body, format: template.format, changed, remember });
 
   side.append(mergeFieldPicker(fields.groups, (text) => insertField(text)));
@@ -122,7 +124,9 @@ export async function showTemplateEditor(main: HTMLElement, templateId: string):
     errors.replaceChildren();
     try {
       if (dealer) {
-        await api.saveDealerSlots(user.dealerId!, templateId, surface.slotValues());
+        // A slot left as the brand has it is sent empty, so it follows the brand's later changes.
+        const values = Object.fromEntries(Object.entries(surface.slotValues()).map(([name, value]) => [name, value === brandSlots[name] ? '' : value]));
+        await api.saveDealerSlots(user.dealerId!, templateId, values);
       } else {
         const saved = await api.saveTemplate(templateId, { body, subject: subject.value.trim() ? subject.value : null, slots: slotsToSave() });
         showMeta(saved);
@@ -228,6 +232,8 @@ export async function showTemplateEditor(main: HTMLElement, templateId: string):
     surface.destroy();
   };
 }
+
+const nonEmpty = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).filter(([, value]) => value));
 
 function mjmlSurface(o: {
   canvas: HTMLElement;

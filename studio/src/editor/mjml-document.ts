@@ -180,3 +180,34 @@ export function fillMjmlSlots(source: string, values: Record<string, string>): s
 export function htmlSlotNames(source: string): string[] {
   return [...new Set([...source.matchAll(/\bdata-slot="([a-z0-9-]+)"/gi)].map((m) => m[1]))];
 }
+
+/**
+ * What each slot holds in the brand's master (a text's inner HTML, an image's src; in letter HTML
+ * the element's inner HTML): a dealer who leaves a slot as it is keeps following the brand's text.
+ */
+export function brandSlotContents(format: 'mjml' | 'html' | 'text', source: string, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const marker = format === 'mjml' ? `\\bcss-class="[^"]*\\bfc-slot-${escapeRegExp(name)}\\b[^"]*"` : `\\bdata-slot="${escapeRegExp(name)}"`;
+    const match = new RegExp(`<([a-z][a-z0-9-]*)\\b([^>]*${marker}[^>]*?)(\\/?)>`, 'i').exec(source);
+    if (!match) continue;
+    const [tag, tagName, attributes, selfClosing] = match;
+    if (tagName.toLowerCase() === 'mj-image') {
+      out[name] = /\bsrc="([^"]*)"/.exec(attributes)?.[1] ?? '';
+      continue;
+    }
+    if (selfClosing) continue;
+    // The matching close tag, counting elements of the same name opened inside.
+    const pattern = new RegExp(`<(/?)${tagName}\\b[^>]*>`, 'gi');
+    pattern.lastIndex = match.index + tag.length;
+    let depth = 1;
+    for (let m = pattern.exec(source); m; m = pattern.exec(source)) {
+      depth += m[1] ? -1 : 1;
+      if (depth === 0) {
+        out[name] = source.slice(match.index + tag.length, m.index);
+        break;
+      }
+    }
+  }
+  return out;
+}
