@@ -259,6 +259,7 @@ function mjmlSurface(o: {
     onSelect: (component) => {
       o.onCanvas();
       if (!o.dealer) renderSlotPanel(slotPanel, editor, component, o.definitions, o.changed);
+      else renderImageSlot(slotPanel, component, o.changed);
     },
   });
   ready = true;
@@ -266,7 +267,8 @@ function mjmlSurface(o: {
   window.forecourtStudio = { editor };
   head.value = editor.getHead();
   head.addEventListener('input', () => editor.setHead(head.value));
-  if (!o.dealer) {
+  if (o.dealer) o.side.append(slotPanel);
+  else {
     o.side.append(
       tabs([
         ['Blocks', panels.blocks],
@@ -297,6 +299,20 @@ function mjmlSurface(o: {
       editor.destroy();
     },
   };
+}
+
+/** Dealer mode: an image slot takes the address of the dealer's picture (a text slot is edited in place). */
+function renderImageSlot(panel: HTMLElement, component: Component | undefined, changed: () => void): void {
+  if (!component || component.get('tagName') !== 'mj-image' || !slotNamesOf(component.getAttributes()['css-class']).length) {
+    panel.replaceChildren();
+    return;
+  }
+  const src = h('input', { type: 'url', name: 'slot-image-src', value: String(component.getAttributes().src ?? ''), placeholder: 'https://…' });
+  src.addEventListener('change', () => {
+    component.addAttributes({ src: src.value.trim() });
+    changed();
+  });
+  panel.replaceChildren(h('fieldset', {}, h('legend', {}, 'Your image'), h('label', {}, 'Image address', src)));
 }
 
 /** Brand mode: mark the selected text or image as a slot the dealers may fill. */

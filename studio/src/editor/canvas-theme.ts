@@ -39,8 +39,9 @@ const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(
  * head plus the theme's classes (as the server does when it renders). The saved MJML keeps the tokens.
  */
 export function loadCanvasTheme(state: { theme?: CanvasTheme; head: () => string }) {
-  return (_editor: Editor, { opt }: ComponentPluginOptions) => {
+  return (editor: Editor, { opt }: ComponentPluginOptions) => {
     const parse = opt.mjmlParser;
+    const withoutDefaults = pluginDefaultsRemover(editor);
     const themed = ((mjml: string, options?: object) => {
       const theme = state.theme;
       if (!theme) return parse(mjml, options);
@@ -52,10 +53,29 @@ export function loadCanvasTheme(state: { theme?: CanvasTheme; head: () => string
         .replace(/<mj-preview\b[^>]*>[\s\S]*?<\/mj-preview>/gi, '');
       const head = `<mj-head>${masterHead}${themeAttributes(theme)}</mj-head>`;
       const source = /<mj-head\b/i.test(mjml) ? mjml : mjml.replace(/^\s*<mjml\b[^>]*>/i, (open) => `${open}${head}`);
-      return parse(fill(source), options);
+      return parse(fill(withoutDefaults(source)), options);
     }) as typeof parse;
     opt.mjmlParser = themed;
   };
+}
+
+/**
+ * grapesjs-mjml gives every component its own default attributes (a grey button, 13px text) and
+ * compiles the canvas with them, though it leaves them out of the exported MJML. Taking them out of
+ * what the canvas compiles lets the master's and the theme's mj-attributes show, as they will in the message.
+ */
+function pluginDefaultsRemover(editor: Editor): (mjml: string) => string {
+  const defaults = new Map<string, Record<string, string>>();
+  for (const type of editor.Components.getTypes()) {
+    const values = (type.model.prototype as { defaults?: Record<string, unknown> }).defaults?.['style-default'];
+    if (type.id.startsWith('mj-') && values && typeof values === 'object') defaults.set(type.id, values as Record<string, string>);
+  }
+  return (mjml) =>
+    mjml.replace(/<(mj-[a-z-]+)\b([^>]*)>/gi, (tag, name: string, attributes: string) => {
+      const own = defaults.get(name.toLowerCase());
+      if (!own) return tag;
+      return `<${name}${attributes.replace(/\s([a-z-]+)="([^"]*)"/gi, (attribute, key: string, value: string) => (own[key] === value ? '' : attribute))}>`;
+    });
 }
 
 function themeAttributes(t: CanvasTheme): string {
