@@ -1,6 +1,7 @@
 import type { CustomerSnapshot, Prefilter } from '@forecourt/sdk';
 import { addDays } from '@forecourt/sdk';
 import { EntityManager } from 'typeorm';
+import { arrayLiteral } from '../../common/pg-array';
 import { FactsCache, inTurn, loadCustomersWithVehicles } from './journey-facts';
 
 const VEHICLE_COLUMNS: Record<string, string> = {
@@ -54,18 +55,19 @@ export async function candidateCustomerIds(m: EntityManager, asOf: string, timeZ
  */
 export async function loadSnapshots(m: EntityManager, customerIds: string[], asOf: string, timeZone: string, cache?: FactsCache): Promise<CustomerSnapshot[]> {
   const { customers, vehicles } = await loadCustomersWithVehicles(m, customerIds, timeZone);
+  const ids = arrayLiteral(customerIds);
   const [appointments, events] = await inTurn([
     () =>
       m.query(
         `SELECT customer_id, vehicle_id, type, (starts_at AT TIME ZONE $2)::date::text AS starts_on, status
            FROM appointments WHERE customer_id = ANY($1::uuid[])`,
-        [customerIds, timeZone],
+        [ids, timeZone],
       ),
     () =>
       m.query(
         `SELECT customer_id, type, (at AT TIME ZONE $2)::date::text AS on_day, properties FROM events
           WHERE customer_id = ANY($1::uuid[]) AND at >= ($3::date - 400)`,
-        [customerIds, timeZone, asOf],
+        [ids, timeZone, asOf],
       ),
   ]);
 

@@ -301,7 +301,7 @@ export class DealerDayPlanner {
     for (let i = 0; i < keys.length; i += 10_000) {
       const rows: { occasion_key: string }[] = await m.query('SELECT occasion_key FROM journeys WHERE service_key = $1 AND occasion_key = ANY($2::text[])', [
         serviceKey,
-        keys.slice(i, i + 10_000),
+        arrayLiteral(keys.slice(i, i + 10_000)),
       ]);
       rows.forEach((r) => existing.add(r.occasion_key));
     }

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { arrayLiteral } from '../../common/pg-array';
 import { LedgerEntry } from '../../data-room/consents/consent-ledger';
 import { AppointmentFact, JourneyState, StepMark } from '../flows/flow-steps';
 
@@ -77,7 +78,7 @@ export function emptyFactsCache(): FactsCache {
 
 /** The vehicles a message can list. */
 export function loadVehicles(m: EntityManager, ids: string[]): Promise<VehicleFacts[]> {
-  return m.query(`SELECT ${VEHICLE_FACTS} FROM vehicles WHERE id = ANY($1::uuid[])`, [ids]);
+  return m.query(`SELECT ${VEHICLE_FACTS} FROM vehicles WHERE id = ANY($1::uuid[])`, [arrayLiteral(ids)]);
 }
 
 /** Customers with their vehicles (as facts, plus what triggers read), for occasion finding. */
@@ -86,13 +87,14 @@ export async function loadCustomersWithVehicles(
   customerIds: string[],
   timeZone: string,
 ): Promise<{ customers: (CustomerFacts & { birthDate: string | null; createdOn: string })[]; vehicles: (VehicleFacts & { customerId: string; registrationDate: string | null })[] }> {
+  const ids = arrayLiteral(customerIds);
   const customers = await m.query(
     `SELECT ${CUSTOMER_FACTS}, birth_date AS "birthDate", (created_at AT TIME ZONE $2)::date::text AS "createdOn" FROM customers WHERE id = ANY($1::uuid[])`,
-    [customerIds, timeZone],
+    [ids, timeZone],
   );
   const vehicles = await m.query(
     `SELECT ${VEHICLE_FACTS}, customer_id AS "customerId", registration_date AS "registrationDate" FROM vehicles WHERE customer_id = ANY($1::uuid[])`,
-    [customerIds],
+    [ids],
   );
   return { customers, vehicles };
 }
@@ -133,19 +135,21 @@ export async function loadJourneyFacts(
   const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
   const uncached = { customers: customerIds.filter((id) => !cache.customers.has(id)), vehicles: vehicleIds.filter((id) => !cache.vehicles.has(id)) };
   const messageIds = journeys.flatMap((j) => Object.values(j.steps).map((s) => s.messageId).filter((id): id is string => !!id));
+  // Each list goes to PostgreSQL once as an array literal, however many queries read it.
+  const customerList = arrayLiteral(customerIds);
   const [customers, vehicles, appointments, consents, outcomes, undeliverable] = await inTurn([
-    () => (uncached.customers.length ? m.query(`SELECT ${CUSTOMER_FACTS} FROM customers WHERE id = ANY($1::uuid[])`, [uncached.customers]) : []),
+    () => (uncached.customers.length ? m.query(`SELECT ${CUSTOMER_FACTS} FROM customers WHERE id = ANY($1::uuid[])`, [arrayLiteral(uncached.customers)]) : []),
     () => (uncached.vehicles.length ? loadVehicles(m, uncached.vehicles) : []),
     () => m.query(
       `SELECT id, vehicle_id AS "vehicleId", (starts_at AT TIME ZONE $2)::date::text AS "startsOn",
               to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "startsAt", status
          FROM appointments WHERE vehicle_id = ANY($1::uuid[])`,
-      [vehicleIds, timeZone],
+      [arrayLiteral(vehicleIds), timeZone],
     ),
     () => m.query(
       `SELECT customer_id, channel, purpose, vehicle_id AS "vehicleId", granted, source, acted_at AS "actedAt", recorded_at AS "recordedAt"
          FROM consents WHERE customer_id = ANY($1::uuid[]) AND acted_at < $2`,
-      [customerIds, until],
+      [customerList, until],
     ),
     () => (messageIds.length ? m.query('SELECT id, status, channel FROM messages WHERE id = ANY($1::uuid[])', [messageIds]) : []),
     // An address the mail server refused for good is not used again, whichever journey tried it.
@@ -154,7 +158,7 @@ export async function loadJourneyFacts(
       `SELECT DISTINCT lower(recipient->>'email') AS email FROM messages
         WHERE customer_id = ANY($1::uuid[]) AND channel = 'email' AND recipient->>'email' IS NOT NULL
           AND (status = 'bounced' OR (status = 'failed' AND attempts > 0 AND status_reason NOT LIKE 'gave up%'))`,
-      [customerIds],
+      [customerList],
     ),
   ]);
   const ledgers = new Map<string, LedgerEntry[]>();
