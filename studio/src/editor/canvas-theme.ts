@@ -1,6 +1,7 @@
 import type { Editor } from 'grapesjs';
 import type { ComponentPluginOptions } from 'grapesjs-mjml';
 import type { Brand } from '../api';
+import { readableOn } from '../../../apps/host/src/rendering/contrast';
 
 /** The `[[ theme.* ]]` tokens the server fills in (apps/host/src/rendering/theme.ts), for showing the canvas in a brand's look. */
 export interface CanvasTheme {
@@ -96,15 +97,3 @@ function nameAsImage(name: string, color: string): string {
   return `data:image/svg+xml,${encodeURIComponent(svg)}`;
 }
 
-/** White or near-black text on a colour, whichever reads better (as the server picks it). */
-function readableOn(color: string): string {
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color)?.[1];
-  if (!hex) return '#ffffff';
-  const full = hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex;
-  const [r, g, b] = [0, 2, 4].map((i) => {
-    const c = parseInt(full.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.066 ? '#ffffff' : DEFAULT_COLOR;
-}
