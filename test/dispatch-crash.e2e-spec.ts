@@ -134,7 +134,6 @@ describe('a dispatch worker killed in the middle of 2,000 emails', () => {
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    // eslint-disable-next-line no-console
     console.log(`killed after ${receivedAtKill} received; finally ${byStatus.sent} sent, ${byStatus.unknown ?? 0} unknown`);
   }, 150_000);
 });
