@@ -85,7 +85,8 @@ export class TemplatesController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const result = await this.previews.preview(principal, id, body);
-    if (req.accepts(['text/html', 'application/json']) === 'application/json' && req.get('accept')?.includes('json')) return result;
+    // Without an Accept header (a browser form, curl) express picks the first: HTML.
+    if (req.accepts(['text/html', 'application/json']) === 'application/json') return result;
     res.setHeader('Content-Security-Policy', PREVIEW_CSP);
     res.type(result.html === undefined ? 'text/plain' : 'text/html');
     return result.page ?? result.html ?? result.text;
