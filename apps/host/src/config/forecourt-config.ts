@@ -22,6 +22,8 @@ export interface ForecourtConfig {
   twilioApiUrl: string;
   chromiumPath?: string;
   extraPlugins: string[];
+  /** How many days a preference-center link in a message works (one-click unsubscribe links never expire). */
+  preferenceLinkDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +49,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForecourtConfi
   if (twilioVars.some(Boolean) && !twilioVars.every(Boolean)) {
     throw new ConfigError('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM must be set together');
   }
+  const preferenceLinkDays = env.PREFERENCE_LINK_DAYS ? Number(env.PREFERENCE_LINK_DAYS) : 90;
+  if (!Number.isInteger(preferenceLinkDays) || preferenceLinkDays < 1 || preferenceLinkDays > 3650) {
+    throw new ConfigError(`PREFERENCE_LINK_DAYS must be a whole number of days (1-3650), got "${env.PREFERENCE_LINK_DAYS}"`);
+  }
   const dataDir = resolve(env.FORECOURT_DATA_DIR || './.data');
   return {
     port,
@@ -69,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForecourtConfi
       .split(',')
       .map((name) => name.trim())
       .filter(Boolean),
+    preferenceLinkDays,
   };
 }
 

@@ -1,9 +1,11 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { LinkTokens, urlHash } from './link-tokens';
+import { isExpired, LinkTokens, urlHash } from './link-tokens';
 import { HmacSha256, sha256 } from './sha256';
 
 describe('LinkTokens', () => {
-  const tokens = new LinkTokens(randomBytes(32));
+  const key = randomBytes(32);
+  const preferencesKey = randomBytes(32);
+  const tokens = new LinkTokens(key, { preferencesKey });
   const dealerId = randomUUID();
   const messageId = randomUUID();
 
@@ -13,7 +15,38 @@ describe('LinkTokens', () => {
     expect(tokens.verify('open', open)).toEqual({ dealerId, messageId });
     const click = tokens.sign('click', { dealerId, messageId, index: 3, urlHash: urlHash('https://a.test/x') });
     expect(tokens.verify('click', click)).toEqual({ dealerId, messageId, index: 3, urlHash: urlHash('https://a.test/x') });
-    expect(tokens.verify('preferences', tokens.sign('preferences', { dealerId: 'dealer-1', messageId: 'm-1' }))).toEqual({ dealerId: 'dealer-1', messageId: 'm-1' });
+    expect(tokens.verify('preferences', tokens.sign('preferences', { dealerId: 'dealer-1', messageId: 'm-1' }))).toMatchObject({ dealerId: 'dealer-1', messageId: 'm-1' });
+    const unsubscribe = tokens.sign('unsubscribe', { dealerId, messageId });
+    expect(tokens.verify('unsubscribe', unsubscribe)).toEqual({ dealerId, messageId });
+    expect(tokens.sign('preferences', { dealerId, messageId }).length).toBeLessThan(80);
+  });
+
+  it('lets preference tokens expire (after 90 days by default, or as configured), unsubscribe tokens never', () => {
+    const signedAt = Date.UTC(2026, 0, 1);
+    const past = new LinkTokens(key, { preferencesKey, now: () => signedAt, preferenceDays: 30, emailChangeHours: 48 });
+    const claims = tokens.verify('preferences', past.sign('preferences', { dealerId, messageId }))!;
+    expect(claims.expiresAt).toBe(signedAt / 1000 + 30 * 86_400);
+    expect(isExpired(claims, signedAt + 29 * 86_400_000)).toBe(false);
+    expect(isExpired(claims, signedAt + 30 * 86_400_000)).toBe(true);
+    expect(isExpired(claims)).toBe(true);
+    expect(tokens.verify('email-change', past.sign('email-change', { dealerId, messageId }))!.expiresAt).toBe(signedAt / 1000 + 48 * 3600);
+    const fresh = tokens.verify('preferences', tokens.sign('preferences', { dealerId, messageId }))!;
+    expect(fresh.expiresAt! * 1000).toBeGreaterThan(Date.now() + 89 * 86_400_000);
+    expect(isExpired(fresh)).toBe(false);
+    expect(tokens.verify('unsubscribe', past.sign('unsubscribe', { dealerId, messageId }))).toEqual({ dealerId, messageId });
+  });
+
+  it('signs preference, unsubscribe and email-change tokens with their own key, not the tracking key', () => {
+    const otherPreferenceKey = new LinkTokens(key, { preferencesKey: randomBytes(32) });
+    const preferences = tokens.sign('preferences', { dealerId, messageId });
+    expect(otherPreferenceKey.verify('preferences', preferences)).toBeUndefined();
+    expect(otherPreferenceKey.verify('unsubscribe', tokens.sign('unsubscribe', { dealerId, messageId }))).toBeUndefined();
+    // Same tracking key: open tokens still verify.
+    expect(otherPreferenceKey.verify('open', tokens.sign('open', { dealerId, messageId }))).toEqual({ dealerId, messageId });
+    const payload = Buffer.from(preferences, 'base64url').subarray(0, -16);
+    expect(Buffer.from(preferences, 'base64url').subarray(-16)).toEqual(createHmac('sha256', preferencesKey).update(payload).digest().subarray(0, 16));
+    expect(tokens.verify('unsubscribe', preferences)).toBeUndefined();
+    expect(tokens.verify('email-change', preferences)).toBeUndefined();
   });
 
   it('refuses a token of another purpose, another key, a changed byte or garbage', () => {

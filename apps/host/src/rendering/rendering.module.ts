@@ -20,7 +20,8 @@ import { DbTemplateSource } from '../templates/db-template.source';
     NetworkDirectory,
     DbTemplateSource,
     { provide: TEMPLATE_SOURCE, useExisting: DbTemplateSource },
-    { provide: LinkTokens, useFactory: (config: ForecourtConfig) => new LinkTokens(deriveKey(config, 'links')), inject: [FORECOURT_CONFIG] },
+    { provide: LinkTokens, useFactory: (config: ForecourtConfig) =>
+        new LinkTokens(deriveKey(config, 'links'), { preferencesKey: deriveKey(config, 'preferences'), preferenceDays: config.preferenceLinkDays }), inject: [FORECOURT_CONFIG] },
     { provide: PLUGIN_RENDERER, useFactory: () => new HostRenderer() },
   ],
   exports: [RenderingService, LinkTokens, NetworkDirectory, DbTemplateSource, TEMPLATE_SOURCE, PLUGIN_RENDERER],
