@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { LettersModule } from './letters/letters.module';
 import { NetworkModule } from './network/network.module';
 import { RenderingModule } from './rendering/rendering.module';
+import { ReportsModule } from './reports/reports.module';
 import { PluginHostModule } from './plugin-host/plugin-host.module';
 import { SeedModule } from './seed/seed.module';
 import { StudioModule } from './studio/studio.module';
@@ -41,6 +42,7 @@ export class AppModule {
         DispatchHooksModule,
         CallListsModule,
         TrackingModule,
+        ReportsModule,
         TemplatesModule,
         StudioModule,
       ],

@@ -8,7 +8,7 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete';
  * appointments, events, imports); its only condition is `dealerId`.
  */
 export type Subject =
-  | 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'ServicePolicy' | 'Subscription' | 'Template' | 'TemplateSlots' | 'all';
+  | 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'Report' | 'ServicePolicy' | 'Subscription' | 'Template' | 'TemplateSlots' | 'all';
 export type AppAbility = MongoAbility<[Action, Subject | Record<string, unknown>]>;
 
 /**
@@ -32,6 +32,7 @@ export class AbilityFactory {
         can('manage', 'ServicePolicy');
         can('manage', 'Subscription');
         can('manage', 'Template');
+        can('read', 'Report');
         break;
       case 'brand-admin':
         can('read', 'Brand');
@@ -40,6 +41,8 @@ export class AbilityFactory {
         // The catalog of plugins, not a dealer's installations (those carry a dealerId).
         can('read', 'Plugin', { dealerId: { $exists: false } });
         can('manage', 'ServicePolicy', { brandId: { $in: principal.brandIds } });
+        // Brand reports only: aggregates with small groups suppressed, never a dealer's own report.
+        can('read', 'Report', { brandId: { $in: principal.brandIds } });
         // Masters serve the whole network in each brand's theme (DESIGN.md, Rendering).
         can('manage', 'Template');
         break;
@@ -52,6 +55,7 @@ export class AbilityFactory {
         can('read', 'AuditLog', { dealerId: principal.dealerId });
         can(['read', 'update'], 'Plugin', { dealerId: principal.dealerId });
         can('manage', 'Subscription', { dealerId: principal.dealerId });
+        can('read', 'Report', { dealerId: principal.dealerId });
         // The published masters, and the slots the brand opened in them.
         can('read', 'Template');
         can(['read', 'update'], 'TemplateSlots', { dealerId: principal.dealerId });
@@ -61,6 +65,7 @@ export class AbilityFactory {
         can('read', 'Dealer', { id: principal.dealerId });
         can(['create', 'read', 'update'], 'DataRoom', { dealerId: principal.dealerId });
         can('read', 'Subscription', { dealerId: principal.dealerId });
+        can('read', 'Report', { dealerId: principal.dealerId });
         can('read', 'Template');
         can('read', 'TemplateSlots', { dealerId: principal.dealerId });
         break;
@@ -68,6 +73,7 @@ export class AbilityFactory {
         can('read', 'Brand');
         can('read', 'Dealer', { id: principal.dealerId });
         can('manage', 'DataRoom', { dealerId: principal.dealerId });
+        can('read', 'Report', { dealerId: principal.dealerId });
         break;
     }
     return build();
