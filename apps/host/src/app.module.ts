@@ -15,6 +15,7 @@ import { NetworkModule } from './network/network.module';
 import { RenderingModule } from './rendering/rendering.module';
 import { ReportsModule } from './reports/reports.module';
 import { PluginHostModule } from './plugin-host/plugin-host.module';
+import { PreferencesModule } from './preferences/preferences.module';
 import { SeedModule } from './seed/seed.module';
 import { StudioModule } from './studio/studio.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -42,6 +43,7 @@ export class AppModule {
         DispatchHooksModule,
         CallListsModule,
         TrackingModule,
+        PreferencesModule,
         ReportsModule,
         TemplatesModule,
         StudioModule,

@@ -9,6 +9,7 @@ import { PlanningIndexes1733000000000 } from './1733000000000-planning-indexes';
 import { Templates1733200000000 } from './1733200000000-templates';
 import { ContactCounterRoom1733400000000 } from './1733400000000-contact-counter-room';
 import { MessageBrandCheck1733500000000 } from './1733500000000-message-brand-check';
+import { PreferenceCenter1733600000000 } from './1733600000000-preference-center';
 import { AppointmentBookedAt1733800000000 } from './1733800000000-appointment-booked-at';
 
 /** Every migration in order; listed here so the same build runs from dist and under jest. */
@@ -24,5 +25,6 @@ export const migrations = [
   Templates1733200000000,
   ContactCounterRoom1733400000000,
   MessageBrandCheck1733500000000,
+  PreferenceCenter1733600000000,
   AppointmentBookedAt1733800000000,
 ];

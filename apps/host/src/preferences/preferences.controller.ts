@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/principal';
+import { PAGE_HEADERS } from './preference-page';
+import { PageAnswer, PreferenceForm, PreferencesService } from './preferences.service';
+
+/**
+ * The public pages of CONTRACT.md: the preference center (`/p/:token`), one-click unsubscribe
+ * (`/u/:token`, RFC 8058) and the confirmation of a new email address (`/p/confirm/:token`). No
+ * login: the signed token is the only key. GET and HEAD never change anything (mail scanners
+ * follow links); HEAD is answered by Express from the GET handler, without a body.
+ */
+@ApiExcludeController()
+@Controller()
+export class PreferencesController {
+  constructor(private readonly preferences: PreferencesService) {}
+
+  @Public()
+  @Get('p/confirm/:token')
+  async confirmPage(@Param('token') token: string, @Res() response: Response): Promise<void> {
+    send(response, await this.preferences.confirmPage(token));
+  }
+
+  @Public()
+  @Post('p/confirm/:token')
+  async confirm(@Param('token') token: string, @Res() response: Response): Promise<void> {
+    send(response, await this.preferences.confirm(token));
+  }
+
+  @Public()
+  @Get('p/:token')
+  async page(
+    @Param('token') token: string,
+    @Query() query: { unsubscribe?: string; saved?: string; email?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    send(response, await this.preferences.page(token, query));
+  }
+
+  @Public()
+  @Post('p/:token')
+  async save(@Param('token') token: string, @Body() form: PreferenceForm, @Res() response: Response): Promise<void> {
+    send(response, await this.preferences.save(token, form ?? {}));
+  }
+
+  @Public()
+  @Get('u/:token')
+  async oneClickPage(@Param('token') token: string, @Res() response: Response): Promise<void> {
+    send(response, await this.preferences.oneClickPage(token));
+  }
+
+  /** Any body is accepted (RFC 8058 sends `List-Unsubscribe=One-Click`); no CSRF token, no login. */
+  @Public()
+  @Post('u/:token')
+  @HttpCode(200)
+  async oneClick(@Param('token') token: string, @Res() response: Response): Promise<void> {
+    send(response, await this.preferences.oneClick(token));
+  }
+}
+
+function send(response: Response, answer: PageAnswer): void {
+  response.set(PAGE_HEADERS);
+  if ('redirect' in answer) response.redirect(303, answer.redirect);
+  else response.status(answer.status).send(answer.html);
+}
