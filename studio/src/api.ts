@@ -138,20 +138,36 @@ export const session = {
 let onUnauthorized: () => void = () => undefined;
 export const whenUnauthorized = (handler: () => void) => (onUnauthorized = handler);
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = session.token();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetchApi(method, path, { Accept: 'application/json' }, body);
   const text = await response.text();
-  const data = text ? JSON.parse(text) : undefined;
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A request with the session's token; a refusal becomes an ApiError with the server's problem details. */
+export async function fetchApi(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Response> {
+  const token = session.token();
+  const all: Record<string, string> = { ...headers };
+  if (token) all.Authorization = `Bearer ${token}`;
+  if (body !== undefined) all['Content-Type'] = 'application/json';
+  const response = await fetch(`/api${path}`, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!response.ok) {
     if (response.status === 401 && token) onUnauthorized();
-    const message = data?.detail ?? data?.message ?? data?.title ?? `${method} ${path}: ${response.status}`;
-    throw new ApiError(response.status, Array.isArray(message) ? message.join('; ') : String(message), Array.isArray(data?.errors) ? data.errors : []);
+    throw await problemOf(response.status, await response.text(), `${method} ${path}: ${response.status}`);
   }
-  return data as T;
+  return response;
+}
+
+/** The error a refused request's body describes (problem details, or whatever text came back). */
+export function problemOf(status: number, text: string, fallback: string): ApiError {
+  let data: { detail?: unknown; message?: unknown; title?: unknown; errors?: unknown } | undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  const message = data?.detail ?? data?.message ?? data?.title ?? fallback;
+  return new ApiError(status, Array.isArray(message) ? message.join('; ') : String(message), Array.isArray(data?.errors) ? (data.errors as FieldError[]) : []);
 }
 
 const id = encodeURIComponent;

@@ -1,5 +1,6 @@
 import './styles.css';
 import { isDealer, session, whenUnauthorized } from './api';
+import { showConsole } from './console/console';
 import { h } from './dom';
 import { showLogin } from './login';
 import { showTemplateEditor } from './template-editor';
@@ -38,6 +39,7 @@ function frame(content: HTMLElement): HTMLElement {
     {},
     h('a', { href: `${BASE}/`, 'data-route': '/' }, 'Templates'),
     isDealer(user) ? null : h('a', { href: `${BASE}/themes`, 'data-route': '/themes' }, 'Themes'),
+    h('a', { href: `${BASE}/console`, 'data-route': '/console', id: 'nav-console' }, 'Console'),
   );
   const logout = h('button', { type: 'button', class: 'link', onclick: () => (session.clear(), navigate('/login')) }, 'Log out');
   return h('div', { class: 'shell' }, h('header', { class: 'top' }, h('strong', {}, 'Forecourt studio'), nav, h('span', { class: 'who' }, `${user.email} (${user.role})`, logout)), content);
@@ -56,7 +58,9 @@ async function route(): Promise<void> {
   app.append(frame(main));
   const template = /^\/templates\/([^/]+)$/.exec(path);
   const theme = /^\/themes(?:\/([^/]+))?$/.exec(path);
-  if (template) cleanup = await showTemplateEditor(main, decodeURIComponent(template[1]));
+  const consoleTab = /^\/console(?:\/([^/]+))?$/.exec(path);
+  if (consoleTab) cleanup = await showConsole(main, consoleTab[1]);
+  else if (template) cleanup = await showTemplateEditor(main, decodeURIComponent(template[1]));
   else if (theme) cleanup = await showThemeEditor(main, theme[1] ? decodeURIComponent(theme[1]) : undefined);
   else cleanup = await showTemplateList(main);
 }
