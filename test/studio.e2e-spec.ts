@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElementHandle, Frame, Page } from 'puppeteer-core';
 import { launchChromium, LaunchedChromium } from '../plugins/channel-letter/src/chromium';
+import { browserProblems, logIn as logInAs, openPage } from './support/browser';
 import { bearer, createNetwork, FIXTURE_ENV, login, NetworkFixture, PASSWORD } from './support/network.fixture';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -60,22 +61,8 @@ describe('studio (browser)', () => {
     await t?.close();
   });
 
-  async function open(): Promise<Page> {
-    const context = await chromium.browser.createBrowserContext();
-    const page = await context.newPage();
-    await page.setViewport({ width: 1440, height: 960 });
-    page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
-    page.on('pageerror', (error) => consoleLines.push(`pageerror: ${(error as Error).message}`));
-    return page;
-  }
-
-  async function logIn(page: Page, email: string) {
-    await page.goto(`${t.url}/studio/`);
-    await page.waitForSelector('#login-form');
-    await page.type('input[name=email]', email);
-    await page.type('input[name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-  }
+  const open = (): Promise<Page> => openPage(chromium, consoleLines);
+  const logIn = (page: Page, email: string) => logInAs(page, t.url, email);
 
   async function openInvitation(page: Page, who: string): Promise<Frame> {
     try {
@@ -366,7 +353,6 @@ describe('studio (browser)', () => {
 
   it('left no Content-Security-Policy violations or script errors in the console', () => {
     // The refused save above is the one error the browser reports (a 400 from the API).
-    const problems = consoleLines.filter((line) => /^(error|pageerror)|Content Security Policy|Refused to/i.test(line));
-    expect(problems).toEqual(['error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    expect(browserProblems(consoleLines)).toEqual(['error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 });
