@@ -20,6 +20,7 @@ import { SeedModule } from './seed/seed.module';
 import { StudioModule } from './studio/studio.module';
 import { TemplatesModule } from './templates/templates.module';
 import { TrackingModule } from './tracking/tracking.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -47,6 +48,7 @@ export class AppModule {
         ReportsModule,
         TemplatesModule,
         StudioModule,
+        WebhooksModule,
       ],
     };
   }

@@ -8,7 +8,7 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete';
  * appointments, events, imports); its only condition is `dealerId`.
  */
 export type Subject =
-  | 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'Report' | 'ServicePolicy' | 'Subscription' | 'Template' | 'TemplateSlots' | 'all';
+  | 'Brand' | 'Dealer' | 'User' | 'ApiKey' | 'AuditLog' | 'DataRoom' | 'Plugin' | 'Report' | 'ServicePolicy' | 'Subscription' | 'Template' | 'TemplateSlots' | 'Webhook' | 'all';
 export type AppAbility = MongoAbility<[Action, Subject | Record<string, unknown>]>;
 
 /**
@@ -33,6 +33,8 @@ export class AbilityFactory {
         can('manage', 'Subscription');
         can('manage', 'Template');
         can('read', 'Report');
+        // A dealer's CRM endpoints may be set up with the network's help; the events carry ids, not people.
+        can('manage', 'Webhook');
         break;
       case 'brand-admin':
         can('read', 'Brand');
@@ -59,6 +61,7 @@ export class AbilityFactory {
         // The published masters, and the slots the brand opened in them.
         can('read', 'Template');
         can(['read', 'update'], 'TemplateSlots', { dealerId: principal.dealerId });
+        can('manage', 'Webhook', { dealerId: principal.dealerId });
         break;
       case 'dealer-user':
         can('read', 'Brand');
@@ -68,11 +71,14 @@ export class AbilityFactory {
         can('read', 'Report', { dealerId: principal.dealerId });
         can('read', 'Template');
         can('read', 'TemplateSlots', { dealerId: principal.dealerId });
+        can('read', 'Webhook', { dealerId: principal.dealerId });
         break;
       case 'api-key':
         can('read', 'Brand');
         can('read', 'Dealer', { id: principal.dealerId });
         can('manage', 'DataRoom', { dealerId: principal.dealerId });
+        // The CRM the key belongs to registers its own endpoint.
+        can('manage', 'Webhook', { dealerId: principal.dealerId });
         can('read', 'Report', { dealerId: principal.dealerId });
         break;
     }

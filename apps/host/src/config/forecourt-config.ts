@@ -24,6 +24,8 @@ export interface ForecourtConfig {
   extraPlugins: string[];
   /** How many days a preference-center link in a message works (one-click unsubscribe links never expire). */
   preferenceLinkDays: number;
+  /** First retry delay of a webhook delivery; later ones grow from it (webhooks.options.ts). */
+  webhookRetryBaseMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForecourtConfi
   if (!Number.isInteger(preferenceLinkDays) || preferenceLinkDays < 1 || preferenceLinkDays > 3650) {
     throw new ConfigError(`PREFERENCE_LINK_DAYS must be a whole number of days (1-3650), got "${env.PREFERENCE_LINK_DAYS}"`);
   }
+  const webhookRetryBaseMs = env.FORECOURT_WEBHOOK_RETRY_BASE_MS ? Number(env.FORECOURT_WEBHOOK_RETRY_BASE_MS) : 30_000;
+  if (!Number.isInteger(webhookRetryBaseMs) || webhookRetryBaseMs < 10 || webhookRetryBaseMs > 3_600_000) {
+    throw new ConfigError(`FORECOURT_WEBHOOK_RETRY_BASE_MS must be whole milliseconds (10-3600000), got "${env.FORECOURT_WEBHOOK_RETRY_BASE_MS}"`);
+  }
   const dataDir = resolve(env.FORECOURT_DATA_DIR || './.data');
   return {
     port,
@@ -76,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForecourtConfi
       .map((name) => name.trim())
       .filter(Boolean),
     preferenceLinkDays,
+    webhookRetryBaseMs,
   };
 }
 

@@ -1,3 +1,4 @@
+import { InsertedConsent, recordConsentEvents } from '../../webhooks/consent-events';
 import { PendingRow, RecordWriter, RowError, idsByExternalId } from '../record-writer';
 import { ConsentDto } from './consent.dto';
 
@@ -42,24 +43,25 @@ export const appendConsents: RecordWriter<ConsentRow> = async (manager, dealerId
     }
   }
   if (!valid.length) return { written: [], errors };
-  const inserted: { id: string; customer_id: string; vehicle_id: string | null; channel: string; purpose: string; acted_at: Date; granted: boolean; source: string }[] =
-    await manager.query(
-      `INSERT INTO consents (dealer_id, customer_id, vehicle_id, channel, purpose, granted, source, acted_at, notice_version)
-       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::timestamptz[], $9::text[])
-       ON CONFLICT DO NOTHING
-       RETURNING id, customer_id, vehicle_id, channel, purpose, acted_at, granted, source`,
-      [
-        dealerId,
-        valid.map((r) => r.customerId),
-        valid.map((r) => r.vehicleId),
-        valid.map((r) => r.data.channel),
-        valid.map((r) => r.data.purpose),
-        valid.map((r) => r.data.granted),
-        valid.map((r) => r.data.source),
-        valid.map((r) => r.at),
-        valid.map((r) => r.data.noticeVersion ?? null),
-      ],
-    );
+  const inserted: InsertedConsent[] = await manager.query(
+    `INSERT INTO consents (dealer_id, customer_id, vehicle_id, channel, purpose, granted, source, acted_at, notice_version)
+     SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::timestamptz[], $9::text[])
+     ON CONFLICT DO NOTHING
+     RETURNING id, customer_id, vehicle_id, channel, purpose, acted_at, granted, source`,
+    [
+      dealerId,
+      valid.map((r) => r.customerId),
+      valid.map((r) => r.vehicleId),
+      valid.map((r) => r.data.channel),
+      valid.map((r) => r.data.purpose),
+      valid.map((r) => r.data.granted),
+      valid.map((r) => r.data.source),
+      valid.map((r) => r.at),
+      valid.map((r) => r.data.noticeVersion ?? null),
+    ],
+  );
+  // Only statements new to the ledger are changes; in this transaction, so a change never lacks its event.
+  await recordConsentEvents(manager, dealerId, inserted);
   const created = new Map(
     inserted.map((e) => [
       [e.customer_id, e.vehicle_id ?? '', e.channel, e.purpose, new Date(e.acted_at).toISOString(), e.granted, e.source].join('|'),
