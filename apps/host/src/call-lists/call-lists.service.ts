@@ -14,6 +14,13 @@ export const CALL_LIST_CHANNEL = 'call-list';
 /** Statuses of an entry that is on the list: the call-list channel took it. */
 const ON_THE_LIST = ['sent', 'delivered'];
 
+/**
+ * Outcomes that reached the customer: the entry counts as delivered (it stays on the list). No
+ * answer and a wrong number leave it sent: a status a planner could read as a hard failure would
+ * start a fallback the caller did not ask for.
+ */
+const REACHED: CallOutcome[] = ['appointment', 'declined'];
+
 /** The appointment a call books, by the service that put the customer on the list; inspection otherwise. */
 const APPOINTMENT_TYPE_BY_SERVICE: Record<string, AppointmentDto['type']> = {
   'maintenance-reminder': 'service',
@@ -91,7 +98,8 @@ function outcomeView(row: EntryRow['outcomes'][number]): CallOutcomeView {
 
 /**
  * A dealer's call list is its messages on the call-list channel for a day: the outbox row is the
- * entry. Outcomes are kept per call in call_outcomes; an appointment outcome books the appointment
+ * entry. Outcomes are kept per call in call_outcomes, and each is also a message event on the entry
+ * (as opens and delivery reports are, for reports); an appointment outcome books the appointment
  * through the data room's own writer, in the same transaction, so the flows stop reminding.
  */
 @Injectable()
@@ -149,6 +157,13 @@ export class CallListsService {
         `INSERT INTO call_outcomes (dealer_id, message_id, outcome, appointment_starts_at, recorded_by)
          VALUES ($1, $2, $3, $4, $5) RETURNING id, outcome, appointment_starts_at, recorded_by, at`,
         [dealerId, entryId, dto.outcome, startsAt, principal.label],
+      );
+      await m.query(
+        `WITH event AS (
+           INSERT INTO message_events (dealer_id, message_id, channel, type, data) VALUES ($1, $2, $3, 'call-outcome', $4::jsonb)
+         )
+         UPDATE messages SET status = 'delivered', updated_at = now() WHERE dealer_id = $1 AND id = $2 AND status = 'sent' AND $5`,
+        [dealerId, entryId, CALL_LIST_CHANNEL, JSON.stringify({ outcome: dto.outcome, outcomeId: row.id }), REACHED.includes(dto.outcome)],
       );
       const appointments = startsAt ? await this.book(m, dealerId, entry, startsAt) : [];
       return { entryId, ...outcomeView(row), appointments };
