@@ -26,6 +26,7 @@ const NETWORK_TABLES: Record<string, string> = {
   run_days: 'run bookkeeping per dealer and day',
   dispatch_queue: 'message ids of pending work: workers claim across dealers, then read each message under its tenant',
   provider_refs: 'provider id to message id, looked up by status callbacks before the tenant is known',
+  webhook_queue: 'webhook delivery ids of pending work: workers claim across dealers, then read each delivery under its tenant',
 };
 
 describe('row-level security as the application role', () => {
