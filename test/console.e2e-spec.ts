@@ -11,7 +11,7 @@ import { NewMessage } from '../apps/host/src/dispatch/message.types';
 import { OutboxService } from '../apps/host/src/dispatch/outbox.service';
 import { launchChromium, LaunchedChromium } from '../plugins/channel-letter/src/chromium';
 import { browserProblems, logIn, openPage } from './support/browser';
-import { bearer, createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
+import { ADMIN, bearer, createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
 import { LoopbackSmtp, startSmtpServer } from './support/smtp-server';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -113,13 +113,11 @@ describe('console (browser)', () => {
     }
   }
 
-  async function openConsole(page: Page, email: string, tab = 'services') {
-    await logIn(page, t.url, email);
+  async function openConsole(page: Page, email: string, tab = 'services', password?: string) {
+    await logIn(page, t.url, email, password);
     await page.waitForSelector('#nav-console');
     await page.click('#nav-console');
-    if (tab !== 'services' && tab !== 'brand-services') {
-      await page.click(`.console-tabs a[data-route^="/console/${tab}"]`);
-    }
+    await (await page.waitForSelector(`.console-tabs a[data-route^="/console/${tab}"]`))!.click();
   }
 
   const card = (key: string) => `[data-service="${key}"]`;
@@ -330,6 +328,74 @@ describe('console (browser)', () => {
     });
     const k1 = await t.http().get(`/api/dealers/${dealerA().id}/customers/K1`).set(bearer(dealerA().adminToken));
     expect(k1.body).toMatchObject({ firstName: 'Kai', lastName: 'Import' });
+    await page.browserContext().close();
+  });
+
+  it("draws the dealer's report as SVG charts with the figures in tables, and downloads it as CSV", async () => {
+    const downloads = mkdtempSync(join(tmpdir(), 'console-report-'));
+    const page = await open({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
+    const report = (await t.http().get(`/api/dealers/${dealerA().id}/reports`).set(bearer(dealerA().adminToken))).body;
+    expect(report.totals.sent).toBeGreaterThan(0);
+    await step(page, 'dealer-report', async () => {
+      await openConsole(page, 'dealer-admin@dealer-a.test', 'reports');
+      await page.waitForSelector('svg[data-chart=dealer-activity] rect');
+      await page.waitForSelector('svg[data-chart=dealer-cost] polyline');
+      await page.waitForSelector('svg[data-chart=dealer-budget]');
+      expect(await page.$eval('[data-totals]', (e) => e.textContent)).toContain(`${report.totals.sent} sent`);
+      // Every figure of the chart is also in a table: the week of today's messages with their count.
+      const week = report.rows[0].week;
+      const activity = await page.$$eval('figure:has(svg[data-chart=dealer-activity]) table tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+      expect(activity[0]).toEqual(['Week', 'Sent', 'Opened', 'Clicked', 'Appointments']);
+      const sentThatWeek = report.rows.filter((r: { week: string }) => r.week === week).reduce((n: number, r: { sent: number }) => n + r.sent, 0);
+      expect(activity.find((r) => r[0] === week)![1]).toBe(String(sentThatWeek));
+      expect(await page.$eval('svg[data-chart=dealer-activity]', (svg) => svg.getAttribute('role'))).toBe('img');
+      await page.screenshot({ path: join(ARTIFACTS, '9-dealer-report.png') });
+      await page.click('#report-csv');
+      const deadline = Date.now() + 20_000;
+      while (!readdirSync(downloads).includes('report.csv')) {
+        if (Date.now() > deadline) throw new Error(`no report.csv in ${readdirSync(downloads).join(', ')}`);
+        await sleep(200);
+      }
+    });
+    const csv = readFileSync(join(downloads, 'report.csv'), 'utf8').trim().split(/\r?\n/);
+    expect(csv[0]).toMatch(/^week,serviceKey,channel,sent,/);
+    expect(csv).toHaveLength(report.rows.length + 1);
+    await page.browserContext().close();
+  });
+
+  it('shows the brand report with rows about too few customers or dealers withheld, not as zero', async () => {
+    const report = (await t.http().get(`/api/brands/${net.brands[0].id}/reports`).set(bearer(net.brandAdminToken))).body;
+    expect(report.rows.length).toBeGreaterThan(0);
+    expect(report.rows.every((r: { suppressed: boolean }) => r.suppressed)).toBe(true);
+    const page = await open();
+    await step(page, 'brand-report', async () => {
+      await openConsole(page, 'brand@fixture.test', 'brand-reports');
+      await page.waitForSelector('svg[data-chart=brand-activity]');
+      const rows = await page.$$eval('table.report-rows tr[data-suppressed]', (all) => all.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent)));
+      expect(rows).toHaveLength(report.rows.length);
+      for (const row of rows) {
+        expect(row.slice(3)).toEqual(Array(9).fill('fewer than 5 customers or 3 dealers'));
+      }
+      expect(await page.$eval('[data-totals]', (e) => e.textContent)).toBe('Totals withheld: fewer than 5 customers or 3 dealers.');
+      await page.screenshot({ path: join(ARTIFACTS, '10-brand-report.png') });
+    });
+    await page.browserContext().close();
+  });
+
+  it("a network admin chooses a dealer and sees that dealer's services", async () => {
+    const page = await open();
+    await step(page, 'network-admin', async () => {
+      await openConsole(page, ADMIN.email, 'services', ADMIN.password);
+      await page.waitForSelector('#choose-dealer');
+      await page.select('#choose-dealer', net.dealerB.id);
+      await page.waitForFunction((id) => location.search === `?dealer=${id}`, {}, net.dealerB.id);
+      await page.waitForSelector(`${card('inspection-reminder')} [data-state]`);
+      const b = (await t.http().get(`/api/dealers/${net.dealerB.id}/services`).set(bearer(net.adminToken))).body as { key: string; state: string }[];
+      const shown = await page.$$eval('[data-service]', (all) => all.map((e) => [e.getAttribute('data-service'), e.querySelector('[data-state]')!.textContent]));
+      expect(shown).toEqual(b.map((s) => [s.key, s.state]));
+      // Dealer B did not switch the inspection reminder on; dealer A did.
+      expect(shown.find(([key]) => key === 'inspection-reminder')![1]).toBe('off');
+    });
     await page.browserContext().close();
   });
 
