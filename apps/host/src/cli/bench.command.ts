@@ -1,17 +1,18 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createForecourtContext } from '../app.factory';
+import { createForecourtApp, createForecourtContext } from '../app.factory';
 import { RunsService } from '../campaigns/runs/runs.service';
 import { benchDay, measurePlanning } from '../campaigns/planning/plan.bench';
 import { prepareDatabase } from '../database/database.bootstrap';
 import { TenantDb } from '../database/tenant-db.service';
 import { measureDispatch } from '../dispatch/dispatch.bench';
 import { measureLetters } from '../letters/letters.bench';
+import { measurePreferences } from '../preferences/preferences.bench';
 import { measureRender } from '../rendering/rendering.bench';
 import { CliCommand, CliUsageError } from './command';
 
 const BENCH_DATABASE = 'forecourt_bench';
-const PARTS = ['render', 'dispatch', 'letters', 'planning'];
+const PARTS = ['render', 'dispatch', 'letters', 'planning', 'preferences'];
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -26,8 +27,8 @@ function positiveInt(value: string | true | undefined, fallback: number, name: s
  */
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'bench [--only render,dispatch,letters,planning] [--vehicles N] [--dealers N] [--json] [--keep]',
-  description: 'measure rendering, dispatch, letters and planning (a generated network)',
+  usage: 'bench [--only render,dispatch,letters,planning,preferences] [--vehicles N] [--dealers N] [--json] [--keep]',
+  description: 'measure rendering, dispatch, letters, planning and the preference center (a generated network)',
   async run(args, context) {
     const parts = typeof args.options.only === 'string' ? args.options.only.split(',') : PARTS;
     const unknown = parts.filter((p) => !PARTS.includes(p));
@@ -84,6 +85,23 @@ export const benchCommand: CliCommand = {
           planPeakRssMb: plan.peakRssMb,
         });
       }
+      if (parts.includes('preferences')) {
+        context.say('preferences: GET /p/:token at 200 requests in flight over keep-alive connections, the load from a worker thread');
+        // The HTTP app beside the bench context, on the same database, answering on loopback only.
+        const http = await createForecourtApp({ ...context.config, databaseUrl: url.toString(), demo: false, role: 'api', port: 0 }, { logger: false, database: bench.database });
+        try {
+          await http.app.listen(0, '127.0.0.1');
+          const prefs = await measurePreferences(http.app, { progress: context.progress });
+          Object.assign(results, {
+            preferenceRequests: prefs.requests,
+            preferencePerSecond: Math.round(prefs.preferencePerSecond),
+            preferenceP50Ms: round(prefs.preferenceP50Ms),
+            preferenceP99Ms: round(prefs.preferenceP99Ms),
+          });
+        } finally {
+          await http.close();
+        }
+      }
     } finally {
       await bench.close();
       if (!args.options.keep) {
@@ -98,7 +116,7 @@ export const benchCommand: CliCommand = {
     else {
       context.say('');
       for (const [name, value] of Object.entries(results)) context.say(`${name.padEnd(24)} ${value}`);
-      context.say('\ntargets: renderSpeedup ≥ 100, dispatchRatio ≥ 0.8, lettersSpeedup ≥ 5, planSeconds < 60 for 1,000,000 vehicles on 2 cores');
+      context.say('\ntargets: renderSpeedup ≥ 100, dispatchRatio ≥ 0.8, lettersSpeedup ≥ 5, planSeconds < 60 for 1,000,000 vehicles on 2 cores, preferenceP99Ms < 50 at 200 concurrent requests');
     }
   },
 };

@@ -1,0 +1,150 @@
+import { INestApplication } from '@nestjs/common';
+import { Worker } from 'node:worker_threads';
+import { DataSource } from 'typeorm';
+import { TenantDb } from '../database/tenant-db.service';
+import { NewMessage } from '../dispatch/message.types';
+import { OutboxService } from '../dispatch/outbox.service';
+import { LinkTokens } from '../rendering/link-tokens';
+
+export interface PreferenceBenchOptions {
+  /** Distinct customers, each with three vehicles, three ledger entries and one message (default 5000). */
+  customers?: number;
+  /** Measured requests (default 12000), after a warm-up of a quarter as many. */
+  requests?: number;
+  /** Keep-alive connections, each with one request in flight (default 200). */
+  concurrency?: number;
+  progress?: (line: string) => void;
+}
+
+export interface PreferenceBenchResult {
+  requests: number;
+  concurrency: number;
+  preferenceP50Ms: number;
+  preferenceP99Ms: number;
+  preferencePerSecond: number;
+}
+
+/**
+ * The load generator, in a worker thread so it does not take the event loop the server answers
+ * on: `concurrency` keep-alive connections, each sending its next GET as soon as the last answer
+ * is read, over the tokens in turn. Every answer must be a 200 page.
+ */
+const LOAD = `
+const { workerData, parentPort } = require('node:worker_threads');
+const http = require('node:http');
+const { port, paths, total, concurrency } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const latencies = new Float64Array(total);
+let next = 0, done = 0, failed = 0;
+const started = performance.now();
+function one() {
+  if (next >= total) return;
+  const i = next++;
+  const t0 = performance.now();
+  http.get({ host: '127.0.0.1', port, path: paths[i % paths.length], agent }, (res) => {
+    if (res.statusCode !== 200) failed++;
+    res.resume();
+    res.on('end', () => {
+      latencies[i] = performance.now() - t0;
+      if (++done === total) parentPort.postMessage({ latencies, failed, seconds: (performance.now() - started) / 1000 });
+      else one();
+    });
+  }).on('error', (e) => { failed++; latencies[i] = performance.now() - t0; if (++done === total) parentPort.postMessage({ latencies, failed, seconds: (performance.now() - started) / 1000 }); else one(); });
+}
+for (let c = 0; c < concurrency; c++) one();
+`;
+
+function load(port: number, paths: string[], total: number, concurrency: number): Promise<{ latencies: Float64Array; failed: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(LOAD, { eval: true, workerData: { port, paths, total, concurrency } });
+    worker.once('message', (result) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * GET /p/:token at `concurrency` requests in flight, over distinct realistic customers (a
+ * dealer with a themed brand; customers with three vehicles and a few ledger entries each).
+ * The app must listen on loopback; the data goes into its database.
+ */
+export async function measurePreferences(app: INestApplication, options: PreferenceBenchOptions = {}): Promise<PreferenceBenchResult> {
+  const customers = options.customers ?? 5000;
+  const requests = options.requests ?? 12_000;
+  const concurrency = options.concurrency ?? 200;
+  const dataSource = app.get(DataSource);
+  const tenant = app.get(TenantDb);
+  const [brand] = await dataSource.query(
+    `INSERT INTO brands (key, name, theme) VALUES ('prefbench-' || substr(md5(random()::text), 1, 8), 'Vela',
+       '{"primaryColor":"#0b5fff","logoUrl":"https://cdn.vela.test/logo.png","fontFamily":"Inter, Arial, sans-serif"}') RETURNING id`,
+  );
+  const [dealer] = await dataSource.query(
+    `INSERT INTO dealers (key, name, timezone, locale) VALUES ('prefbench-' || substr(md5(random()::text), 1, 10), 'Autohaus Bench', 'Europe/Berlin', 'de') RETURNING id`,
+  );
+  await dataSource.query('INSERT INTO dealer_brands (dealer_id, brand_id) VALUES ($1, $2)', [dealer.id, brand.id]);
+  options.progress?.(`preferences: ${customers} customers with 3 vehicles and 3 ledger entries each`);
+  const messageIds = await tenant.run(dealer.id, async (m) => {
+    await m.query(
+      `INSERT INTO customers (dealer_id, external_id, kind, first_name, last_name, company_name, email, phone, locale)
+       SELECT $1, 'P' || i, CASE WHEN i % 10 = 0 THEN 'company' ELSE 'person' END, 'Kim', 'Becker ' || i,
+              CASE WHEN i % 10 = 0 THEN 'Fleet ' || i || ' GmbH' END, 'p' || i || '@bench.test', '+4917' || lpad(i::text, 8, '0'),
+              (ARRAY['de', 'nl', 'en'])[1 + i % 3]
+         FROM generate_series(1, $2) AS i`,
+      [dealer.id, customers],
+    );
+    await m.query(
+      `INSERT INTO vehicles (dealer_id, external_id, customer_id, brand_id, model, license_plate, inspection_due_date)
+       SELECT $1, c.external_id || '-' || n, c.id, $2, 'Vela ' || (ARRAY['City', 'Tour', 'Cargo'])[n], 'B-' || c.external_id || '-' || n, current_date + n * 30
+         FROM customers c, generate_series(1, 3) AS n`,
+      [dealer.id, brand.id],
+    );
+    // A typical history: an import, an opt-in to marketing by email, one vehicle sold off for SMS.
+    await m.query(
+      `INSERT INTO consents (dealer_id, customer_id, vehicle_id, channel, purpose, granted, source, acted_at)
+       SELECT $1::uuid, c.id, NULL::uuid, 'all', 'service', true, 'dms-import', now() - interval '400 days' FROM customers c
+       UNION ALL SELECT $1, c.id, NULL::uuid, 'email', 'marketing', true, 'web-form', now() - interval '200 days' FROM customers c
+       UNION ALL SELECT $1, v.customer_id, v.id, 'sms', 'all', false, 'dms-import', now() - interval '100 days' FROM vehicles v WHERE v.external_id LIKE '%-3'`,
+      [dealer.id],
+    );
+    const rows: { id: string; customer_id: string; vehicle_ids: string[]; locale: string; email: string }[] = await m.query(
+      `SELECT c.id, c.id AS customer_id, c.locale, c.email, array_agg(v.id ORDER BY v.external_id) AS vehicle_ids
+         FROM customers c JOIN vehicles v ON v.customer_id = c.id GROUP BY c.id ORDER BY c.external_id`,
+    );
+    const ids: string[] = [];
+    for (let at = 0; at < rows.length; at += 1000) {
+      const batch: NewMessage[] = rows.slice(at, at + 1000).map((r) => ({
+        dedupeKey: `prefbench:${r.customer_id}`,
+        channel: 'email',
+        template: 'inspection-reminder/invite',
+        locale: r.locale,
+        recipient: { name: 'Kim Becker', email: r.email, locale: r.locale },
+        brandId: brand.id,
+        customerId: r.customer_id,
+        vehicleIds: r.vehicle_ids,
+        held: { reason: 'benchmark' },
+      }));
+      ids.push(...(await app.get(OutboxService).enqueue(m, dealer.id, batch)).map((e) => e.id));
+    }
+    return ids;
+  });
+  await dataSource.query('ANALYZE customers; ANALYZE vehicles; ANALYZE consents; ANALYZE messages');
+  const tokens = app.get(LinkTokens);
+  const paths = messageIds.map((messageId) => `/p/${tokens.sign('preferences', { dealerId: dealer.id, messageId })}`);
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  options.progress?.(`preferences: warming up, then ${requests} GET /p/:token at ${concurrency} in flight`);
+  const warm = await load(port, paths.slice().reverse(), Math.ceil(requests / 4), concurrency);
+  if (warm.failed) throw new Error(`${warm.failed} warm-up requests failed`);
+  const run = await load(port, paths, requests, concurrency);
+  if (run.failed) throw new Error(`${run.failed} of ${requests} requests did not answer 200`);
+  const sorted = Array.from(run.latencies).sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return {
+    requests,
+    concurrency,
+    preferenceP50Ms: at(0.5),
+    preferenceP99Ms: at(0.99),
+    preferencePerSecond: requests / run.seconds,
+  };
+}
