@@ -105,6 +105,12 @@ export async function loadCustomersWithVehicles(
  */
 export const byText = new Intl.Collator().compare;
 
+/**
+ * Orders ISO dates and lowercase UUIDs as byText does (same length, digits, a-f and dashes in the
+ * same places sort alike by code point) at a fraction of the cost: a day's million journeys are sorted by them.
+ */
+export const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** `until`: the end of the day planned for; a simulated past day must not see statements made after it. */
 export async function loadJourneyFacts(
   m: EntityManager,
@@ -130,7 +136,7 @@ export async function loadJourneyFacts(
     steps: j.steps as Record<string, StepMark>,
   }));
   // Journeys this run starts are not written yet (they are inserted once, with their first steps).
-  const journeys = [...stored, ...started].sort((a, b) => byText(a.dueDate, b.dueDate) || byText(a.id, b.id));
+  const journeys = [...stored, ...started].sort((a, b) => byCode(a.dueDate, b.dueDate) || byCode(a.id, b.id));
   const customerIds = [...new Set(journeys.map((j) => j.customerId))];
   const vehicleIds = [...new Set(journeys.flatMap((j) => j.vehicleIds))];
   const uncached = { customers: customerIds.filter((id) => !cache.customers.has(id)), vehicles: vehicleIds.filter((id) => !cache.vehicles.has(id)) };
