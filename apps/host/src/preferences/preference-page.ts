@@ -191,7 +191,7 @@ function frame(locale: PageLocale, theme: ThemeTokens, title: string, body: stri
     : `<strong>${escapeHtml(theme.brandName)}</strong>`;
   return (
     `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<meta name="robots" content="noindex,nofollow"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>${styleOf(theme)}</head>` +
+    `<meta name="robots" content="noindex,nofollow"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title>${styleOf(theme)}</head>` +
     `<body><header>${brand}</header><main>${body}</main></body></html>`
   );
 }
