@@ -447,28 +447,30 @@ export class DealerDayPlanner {
         address: c.street && c.postalCode && c.city ? { street: c.street, postalCode: c.postalCode, city: c.city, country: c.country ?? '' } : undefined,
         locale: c.locale ?? dealer.locale,
       },
-      // Merge data for the templates; why the message exists is kept in `reason`.
+      // Merge data for the templates; why the message exists is kept in `reason`. Empty fields are
+      // left out (`?? undefined`, which JSON skips): to Liquid a missing field is nil as well, and a
+      // day's plan stores hundreds of thousands of these documents.
       data: {
         customer: {
           externalId: c.externalId,
           kind: c.kind,
-          name: nameOf(c),
-          firstName: c.firstName,
-          lastName: c.lastName,
-          companyName: c.companyName,
-          contact: c.kind === 'company' ? (c.contacts[0] ?? null) : null,
+          name: nameOf(c) ?? undefined,
+          firstName: c.firstName ?? undefined,
+          lastName: c.lastName ?? undefined,
+          companyName: c.companyName ?? undefined,
+          contact: c.kind === 'company' ? c.contacts[0] : undefined,
         },
         vehicles: vehicles.map((v) => ({
           externalId: v.externalId,
-          plate: v.licensePlate,
-          model: v.model,
+          plate: v.licensePlate ?? undefined,
+          model: v.model ?? undefined,
           brandId: v.brandId,
-          inspectionDueDate: v.inspectionDueDate,
-          nextServiceDate: v.nextServiceDate,
-          warrantyEndDate: v.warrantyEndDate,
-          mileageKm: v.mileageKm,
+          inspectionDueDate: v.inspectionDueDate ?? undefined,
+          nextServiceDate: v.nextServiceDate ?? undefined,
+          warrantyEndDate: v.warrantyEndDate ?? undefined,
+          mileageKm: v.mileageKm ?? undefined,
         })),
-        appointment: appointment ? { startsOn: appointment.startsOn, startsAt: appointment.startsAt } : null,
+        appointment: appointment ? { startsOn: appointment.startsOn, startsAt: appointment.startsAt } : undefined,
         dueDate: draft.dueDate,
         journeyIds,
         reason: { service: draft.service.key, step: draft.action.stepKey, occasions: draft.journeys.length, asOf },
