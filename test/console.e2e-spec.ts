@@ -377,6 +377,12 @@ describe('console (browser)', () => {
         expect(row.slice(3)).toEqual(Array(9).fill('fewer than 5 customers or 3 dealers'));
       }
       expect(await page.$eval('[data-totals]', (e) => e.textContent)).toBe('Totals withheld: fewer than 5 customers or 3 dealers.');
+      // The week of the withheld rows has no figure in the chart's table either.
+      const activity = await page.$$eval('figure:has(svg[data-chart=brand-activity]) table tr', (all) => all.map((r) => [...r.children].map((c) => c.textContent)));
+      expect(activity.find((r) => r[0] === report.rows[0].week)!.slice(1)).toEqual(Array(4).fill('fewer than 5 customers or 3 dealers'));
+      const bars = await page.$$eval('svg[data-chart=brand-activity] rect title', (all) => all.map((e) => e.textContent ?? ''));
+      expect(bars.length).toBeGreaterThan(0);
+      expect(bars.filter((b) => b.includes(report.rows[0].week))).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, '10-brand-report.png') });
     });
     await page.browserContext().close();

@@ -36,11 +36,11 @@ const WIDTH = 720;
 const HEIGHT = 260;
 const PAD = { top: 16, right: 16, bottom: 44, left: 56 };
 
-/** A rounded top for the axis: 1, 2 or 5 times a power of ten. */
+/** The axis top: four ticks of 1, 2 or 5 times a power of ten, whole numbers (counts and cents are). */
 function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const power = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map((f) => f * power).find((v) => v >= max)!;
+  const rough = Math.max(1, max / 4);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  return 4 * [1, 2, 5, 10].map((f) => f * power).find((v) => v >= rough)!;
 }
 
 /**

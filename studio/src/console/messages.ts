@@ -44,7 +44,7 @@ export async function showMessages(main: HTMLElement, dealerId: string): Promise
           ? h(
               'table',
               { class: 'data' },
-              h('caption', {}, `${page.total} messages, newest first`),
+              h('caption', {}, `${page.total} ${page.total === 1 ? 'message' : 'messages'}, newest first`),
               h('tr', {}, ...['Created', 'Channel', 'Service', 'Customer', 'Status', 'Cost', ''].map((c) => h('th', { scope: 'col' }, c))),
               ...page.items.map((m) => row(m)),
             )

@@ -22,9 +22,12 @@ function weeksBetween(from: string, to: string, rows: ReportRow[]): string[] {
   return [...weeks].sort();
 }
 
-/** Sums each figure per week over the rows that are not withheld. */
-function byWeek(weeks: string[], rows: ReportRow[], key: keyof ReportFigures): number[] {
-  return weeks.map((w) => rows.filter((r) => r.week === w && !r.suppressed).reduce((sum, r) => sum + (r[key] ?? 0), 0));
+/** Sums a figure per week; a week with a withheld row has no figure (a partial sum would read as the whole). */
+function byWeek(weeks: string[], rows: ReportRow[], key: keyof ReportFigures): (number | null)[] {
+  return weeks.map((w) => {
+    const ofWeek = rows.filter((r) => r.week === w);
+    return ofWeek.some((r) => r.suppressed || r[key] === null) ? null : ofWeek.reduce((sum, r) => sum + (r[key] ?? 0), 0);
+  });
 }
 
 const figure = (value: number | null, suppressed?: boolean, cents = false) => (suppressed || value === null ? WITHHELD : cents ? euros(value) : String(value));
@@ -98,7 +101,7 @@ function totalsLine(totals: ReportFigures & { suppressed?: boolean }): HTMLEleme
 function activity(id: string, weeks: string[], rows: ReportRow[]): HTMLElement[] {
   const series: Series[] = FIGURES.map((f) => ({ name: f.name, colour: f.colour, values: byWeek(weeks, rows, f.key) }));
   return [
-    chart({ id: `${id}-activity`, title: 'Messages and appointments per week', labels: weeks, series, kind: 'bars' }),
+    chart({ id: `${id}-activity`, title: 'Messages and appointments per week', labels: weeks, series, kind: 'bars', missing: WITHHELD }),
     chart({
       id: `${id}-cost`,
       title: 'Cost per week (euros)',
@@ -106,6 +109,7 @@ function activity(id: string, weeks: string[], rows: ReportRow[]): HTMLElement[]
       series: [{ name: 'Cost', colour: '#cf222e', values: byWeek(weeks, rows, 'costCents') }],
       kind: 'lines',
       format: (cents) => euros(Math.round(cents)),
+      missing: WITHHELD,
     }),
   ];
 }
@@ -171,7 +175,7 @@ export async function showBrandReport(main: HTMLElement, brandId: string): Promi
       body.replaceChildren(
         h('p', { class: 'hint' }, `From ${report.from} to ${report.to}, over ${report.dealers} dealers.`),
         totalsLine(report.totals),
-        withheld ? h('p', { class: 'hint' }, `${withheld} rows are withheld (${WITHHELD}) and left out of the charts.`) : '',
+        withheld ? h('p', { class: 'hint' }, `${withheld} rows are withheld (${WITHHELD}); their weeks have no figure in the charts.`) : '',
         ...activity('brand', weeks, report.rows),
         rowsTable(report.rows, true),
       );
