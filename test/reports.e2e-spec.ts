@@ -1,6 +1,5 @@
 import { addDays } from '@forecourt/sdk';
 import { parse } from 'csv-parse/sync';
-import { MessageStatusService } from '../apps/host/src/dispatch/message-status.service';
 import { bearer, createNetwork, FIXTURE_ENV, login, NetworkFixture, PASSWORD } from './support/network.fixture';
 import { LoopbackSmtp, startSmtpServer } from './support/smtp-server';
 import { startTestApp, TestApp } from './support/test-app';
@@ -40,7 +39,6 @@ interface MessageRow {
   step: string;
   status: string;
   send_on: string;
-  provider_id: string | null;
   dealer_cost_cents: number | null;
   went_out: boolean;
 }
@@ -68,7 +66,7 @@ describe('reports: dealer and brand figures from real sends and events', () => {
   const run = (room: Room, asOf: string) => ok(t.http().post('/api/runs').set(bearer(room.token)).send({ asOf, wait: true }), `run ${asOf}`);
   const messages = (room: Room) =>
     t.ownerQuery<MessageRow>(
-      `SELECT m.id, c.external_id AS customer, m.channel, m.step, m.status, m.send_on::text, m.provider_id, m.dealer_cost_cents, m.sent_at IS NOT NULL AS went_out
+      `SELECT m.id, c.external_id AS customer, m.channel, m.step, m.status, m.send_on::text, m.dealer_cost_cents, m.sent_at IS NOT NULL AS went_out
          FROM messages m JOIN customers c ON c.dealer_id = m.dealer_id AND c.id = m.customer_id
         WHERE m.dealer_id = $1 ORDER BY m.send_on, c.external_id, m.step`,
       [room.id],
@@ -191,15 +189,27 @@ describe('reports: dealer and brand figures from real sends and events', () => {
     expect((await messageOf(rooms.A, 'A2', 'invite')).status).toBe('opened');
   });
 
-  it('records a bounce reported after sending as an event, and the message as bounced', async () => {
+  it('records a bounce the dealer reports by the Message-ID of the received email, once, as an event, and the message as bounced', async () => {
     const a3 = await messageOf(rooms.A, 'A3', 'invite');
-    expect(a3.provider_id).toBeTruthy();
-    const summary = await t.app.get(MessageStatusService).applyStatusUpdates('email', [
-      { providerId: a3.provider_id!, status: 'bounced', reason: '5.1.1 mailbox unknown', eventId: `${a3.provider_id}:bounce` },
-    ]);
-    expect(summary).toMatchObject({ applied: 1, unmatched: 0 });
+    const { messageId } = await smtp.parse(smtp.received.find((m) => m.to.includes('a3@report.test'))!);
+    expect(messageId).toMatch(/^<.+@.+>$/);
+    const bounce = (as: Record<string, string>, dealerId: string, body: object) => t.http().post(`/api/dealers/${dealerId}/email-bounces`).set(as).send(body);
+    const report = { bounces: [{ messageId, reason: '5.1.1 mailbox unknown' }] };
+    // Another dealer's key names a message it does not have: nothing happens.
+    expect((await bounce(rooms.B.api, rooms.B.id, report)).body).toEqual({ applied: 0, recorded: 0, duplicates: 0, unmatched: 1 });
+    expect((await bounce(rooms.B.api, rooms.A.id, report)).status).toBe(404);
+    expect((await bounce(bearer(net.brandAdminToken), rooms.A.id, report)).status).toBe(403);
+    const bad = await bounce(rooms.A.api, rooms.A.id, { bounces: [{ reason: 'x' }] });
+    expect(bad.status).toBe(400);
+    expect(new Set(bad.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['bounces.0.messageId']));
+    expect(await events(a3.id)).toEqual([]);
+    const res = await bounce(rooms.A.api, rooms.A.id, report);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ applied: 1, recorded: 0, duplicates: 0, unmatched: 0 });
+    // The same bounce again, by the message's own id this time: seen before.
+    expect((await bounce(rooms.A.api, rooms.A.id, { bounces: [{ messageId: a3.id }] })).body).toEqual({ applied: 0, recorded: 0, duplicates: 1, unmatched: 0 });
     expect((await messageOf(rooms.A, 'A3', 'invite')).status).toBe('bounced');
-    expect((await events(a3.id)).map((e) => e.type)).toEqual(['bounced']);
+    expect((await events(a3.id)).map((e) => [e.type, e.data.reason])).toEqual([['bounced', '5.1.1 mailbox unknown']]);
   });
 
   it("records Twilio's signed status callbacks: sent then delivered for one SMS, undelivered (failed) for the other", async () => {
