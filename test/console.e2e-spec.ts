@@ -162,6 +162,7 @@ describe('console (browser)', () => {
       // The error is the field's description for assistive technology.
       const described = await page.$eval(lead, (input) => input.getAttribute('aria-describedby') ?? '');
       expect(described.split(' ')).toContain(await error!.evaluate((e) => e.id));
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('settings.leadTimeDays');
       await page.screenshot({ path: join(ARTIFACTS, '2-setting-out-of-bounds.png'), fullPage: true });
       expect((await services(dealerA().adminToken)).find((s) => s.key === 'inspection-reminder')!.settings.leadTimeDays).toBe(42);
 
@@ -210,6 +211,22 @@ describe('console (browser)', () => {
     expect((await services(dealerA().adminToken)).find((s) => s.key === 'maintenance-reminder')).toMatchObject({ enabled: true, mode: 'mandatory' });
     const off = await t.http().put(`/api/dealers/${dealerA().id}/services/maintenance-reminder`).set(bearer(dealerA().adminToken)).send({ enabled: false });
     expect(off.status).toBe(400);
+    await page.browserContext().close();
+  });
+
+  it('shows a service the brand does not offer as unavailable, its switch and settings disabled', async () => {
+    const policy = await t.http().put(`/api/brands/${net.brands[0].id}/services/win-back`).set(bearer(net.brandAdminToken)).send({ mode: 'unavailable' });
+    expect(policy.status).toBe(200);
+    const page = await open();
+    await step(page, 'unavailable', async () => {
+      await openConsole(page, 'dealer-admin@dealer-a.test');
+      const toggle = `${card('win-back')} input[role=switch]`;
+      await page.waitForSelector(toggle);
+      expect(await page.$eval(toggle, (e) => ({ checked: (e as HTMLInputElement).checked, disabled: (e as HTMLInputElement).disabled }))).toEqual({ checked: false, disabled: true });
+      expect(await page.$eval(`${card('win-back')} [data-reason]`, (e) => e.textContent)).toBe('Not offered by your brand.');
+      expect(await page.$eval(`${card('win-back')} [data-state]`, (e) => e.textContent)).toBe('unavailable');
+      expect(await page.$eval(`${card('win-back')} form[data-settings] button[type=submit]`, (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+    });
     await page.browserContext().close();
   });
 

@@ -49,6 +49,8 @@ function serviceCard(dealerId: string, entry: CatalogService, initial: DealerSer
   });
   const budgetId = `budget-${service.key}`;
   budget.id = budgetId;
+  const spent = h('span', { class: 'hint', id: `spent-${service.key}` }, `Spent this month: ${euros(service.spentThisMonthCents)}. Leave empty for no limit.`);
+  budget.setAttribute('aria-describedby', spent.id);
   const budgetError = errorSlot(budget, 'monthlyBudgetCents');
   const fields = settingsFields(entry.settingsSchema.properties, service.settings, service.settingsBounds, readOnly || service.mode === 'unavailable');
   const formErrors = h('div', { class: 'field-error', role: 'alert' });
@@ -56,7 +58,7 @@ function serviceCard(dealerId: string, entry: CatalogService, initial: DealerSer
   const form = h(
     'form',
     { class: 'service-settings', novalidate: true, 'data-settings': service.key },
-    h('div', { class: 'setting' }, h('label', { for: budgetId }, 'Monthly budget (euros)'), budget, h('span', { class: 'hint' }, `Spent this month: ${euros(service.spentThisMonthCents)}. Leave empty for no limit.`), budgetError),
+    h('div', { class: 'setting' }, h('label', { for: budgetId }, 'Monthly budget (euros)'), budget, spent, budgetError),
     fields.el,
     formErrors,
     h('div', { class: 'actions' }, save, status),
@@ -84,10 +86,12 @@ function serviceCard(dealerId: string, entry: CatalogService, initial: DealerSer
       const left = placeErrors(fields.showErrors(errors, 'settings.'), '', { monthlyBudgetCents: budgetError });
       formErrors.textContent = left.length ? left.map((e) => `${e.field}: ${e.message}`).join('; ') : errors.length ? '' : (error as Error).message;
       flash(status, 'Not saved: see the fields marked.', 'error');
+      focusFirstError(form);
       return false;
     }
   };
   const refresh = () => {
+    spent.textContent = `Spent this month: ${euros(service.spentThisMonthCents)}. Leave empty for no limit.`;
     toggle.checked = service.enabled;
     stateBadge.textContent = service.state;
     stateBadge.className = `state state-${service.state}`;
@@ -126,6 +130,13 @@ function serviceCard(dealerId: string, entry: CatalogService, initial: DealerSer
     h('details', {}, h('summary', {}, 'Budget and settings'), form),
     h('details', {}, h('summary', {}, 'Flow'), flowView(entry.flow)),
   );
+}
+
+/** Moves the focus to the first field the server refused, so keyboard and screen reader users land on it. */
+function focusFirstError(form: HTMLElement): void {
+  const error = form.querySelector<HTMLElement>('[data-field-error]:not(:empty)');
+  const field = error && form.querySelector<HTMLElement>(`[aria-describedby~="${error.id}"]`);
+  (field?.matches('fieldset') ? field.querySelector<HTMLElement>('input:not([disabled])') : field)?.focus();
 }
 
 const days = (d: number | { setting: string }) => (typeof d === 'number' ? `${d} days` : `the "${d.setting}" setting`);
