@@ -1,4 +1,5 @@
 import { addDays } from '@forecourt/sdk';
+import { DataSource } from 'typeorm';
 import { deriveKey } from '../apps/host/src/config/forecourt-config';
 import { DispatchWorker } from '../apps/host/src/dispatch/dispatch.worker';
 import { LinkTokens } from '../apps/host/src/rendering/link-tokens';
@@ -176,6 +177,21 @@ describe('preference center and one-click unsubscribe', () => {
     await t.http().head(`${path(mails.get('en@prefs.test')!.oneClick)}`);
     await t.http().get(`${path(mails.get('en@prefs.test')!.oneClick)}`);
     expect(await t.ownerQuery('SELECT count(*)::int AS n FROM consents')).toEqual(before);
+  });
+
+  it('reads the page in one statement that leaves no dealer set on the pooled connection, and sees nothing of another dealer', async () => {
+    const [message] = await t.ownerQuery<{ id: string }>(`SELECT m.id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE c.external_id = 'FLEET'`);
+    const runner = t.app.get(DataSource).createQueryRunner();
+    try {
+      const [{ state }] = await runner.query('SELECT forecourt_preference_state($1, $2) AS state', [dealerId, message.id]);
+      expect(state.customerExternalId).toBe('FLEET');
+      expect(await runner.query(`SELECT current_setting('forecourt.dealer_id', true) AS dealer`)).toEqual([{ dealer: '' }]);
+      expect(await runner.query('SELECT count(*)::int AS n FROM customers')).toEqual([{ n: 0 }]);
+      // Dealer B's wall around dealer A's message: no state.
+      expect(await runner.query('SELECT forecourt_preference_state($1, $2) AS state', [net.dealerB.id, message.id])).toEqual([{ state: null }]);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('leads a tampered, garbage, wrong-purpose or expired token nowhere, revealing nothing', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { consentChannelOf } from '../campaigns/policies/reach';
 import { FORECOURT_CONFIG, ForecourtConfig } from '../config/forecourt-config';
@@ -50,27 +50,8 @@ interface CustomerState {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL_CHANGE_HOURS = 48;
 
-/**
- * One query for everything the page shows: the message's customer, their vehicles and ledger, the
- * dealer's name and language. `version` names the ledger state (entries and the newest one's
- * recording time), so a form rendered from an older state is recognised when it comes back.
- */
-const STATE_SQL = `
-  SELECT c.id AS "customerId", c.external_id AS "customerExternalId", c.email, c.phone,
-         m.locale AS "messageLocale", c.locale AS "customerLocale", d.locale AS "dealerLocale", d.name AS "dealerName",
-         m.brand_id AS "brandId", m.channel AS "messageChannel",
-         (SELECT coalesce(json_agg(json_build_object('id', v.id, 'externalId', v.external_id, 'model', v.model, 'plate', v.license_plate)
-                   ORDER BY v.license_plate, v.id), '[]'::json)
-            FROM vehicles v WHERE v.dealer_id = m.dealer_id AND v.customer_id = c.id) AS vehicles,
-         (SELECT json_build_object(
-                   'entries', coalesce(json_agg(json_build_object('channel', e.channel, 'purpose', e.purpose, 'vehicleId', e.vehicle_id,
-                     'granted', e.granted, 'source', e.source, 'actedAt', e.acted_at, 'recordedAt', e.recorded_at)), '[]'::json),
-                   'version', count(*) || '.' || coalesce((extract(epoch FROM max(e.recorded_at)) * 1000000)::bigint, 0))
-            FROM consents e WHERE e.dealer_id = m.dealer_id AND e.customer_id = c.id) AS ledger
-    FROM messages m
-    JOIN customers c ON c.dealer_id = m.dealer_id AND c.id = m.customer_id
-    JOIN dealers d ON d.id = m.dealer_id
-   WHERE m.dealer_id = $1 AND m.id = $2`;
+/** Everything the page shows, in one statement that sets the dealer wall itself (migration 1733600000001). */
+const STATE_SQL = 'SELECT forecourt_preference_state($1, $2) AS state';
 
 /**
  * The public preference center (GET/POST /p/:token), one-click unsubscribe (POST /u/:token) and
@@ -86,17 +67,21 @@ export class PreferencesService {
   constructor(
     private readonly tokens: LinkTokens,
     private readonly tenant: TenantDb,
+    private readonly dataSource: DataSource,
     private readonly directory: NetworkDirectory,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     @Inject(FORECOURT_CONFIG) private readonly config: ForecourtConfig,
   ) {}
 
-  /** GET and HEAD /p/:token: the page, never a change. */
+  /**
+   * GET and HEAD /p/:token: the page, never a change. One statement, outside a transaction of
+   * TenantDb: `forecourt_preference_state` sets the message's dealer for row-level security itself.
+   */
   async page(token: string, query: { unsubscribe?: string; saved?: string; email?: string }): Promise<PageAnswer> {
     const claims = this.claims('preferences', token);
     if (!('dealerId' in claims)) return claims;
-    const state = await this.tenant.run(claims.dealerId, (m) => this.state(m, claims));
+    const state = await this.state(this.dataSource.manager, claims);
     if (!state) return notFound();
     const t = textFor(state.locale);
     const notice =
@@ -310,7 +295,7 @@ export class PreferencesService {
   }
 
   private async state(m: EntityManager, claims: LinkClaims): Promise<CustomerState | undefined> {
-    const [row] = await m.query(STATE_SQL, [claims.dealerId, claims.messageId]);
+    const [{ state: row }] = await m.query(STATE_SQL, [claims.dealerId, claims.messageId]);
     if (!row) return undefined;
     return {
       customerId: row.customerId,

@@ -10,6 +10,7 @@ import { Templates1733200000000 } from './1733200000000-templates';
 import { ContactCounterRoom1733400000000 } from './1733400000000-contact-counter-room';
 import { MessageBrandCheck1733500000000 } from './1733500000000-message-brand-check';
 import { PreferenceCenter1733600000000 } from './1733600000000-preference-center';
+import { PreferenceState1733600000001 } from './1733600000001-preference-state';
 import { Webhooks1733700000000 } from './1733700000000-webhooks';
 import { AppointmentBookedAt1733800000000 } from './1733800000000-appointment-booked-at';
 
@@ -27,6 +28,7 @@ export const migrations = [
   ContactCounterRoom1733400000000,
   MessageBrandCheck1733500000000,
   PreferenceCenter1733600000000,
+  PreferenceState1733600000001,
   Webhooks1733700000000,
   AppointmentBookedAt1733800000000,
 ];
