@@ -180,19 +180,27 @@ describe('console (browser)', () => {
     await page.browserContext().close();
   });
 
-  it('a brand admin makes a service mandatory in the brand screen; the dealer sees it locked and cannot switch it off', async () => {
+  it('a brand admin makes a service mandatory in the brand screen (a bound out of range refused beside its field); the dealer sees it locked and cannot switch it off', async () => {
     const brandPage = await open();
     await step(brandPage, 'brand-mandatory', async () => {
       await openConsole(brandPage, 'brand@fixture.test', 'brand-services');
       const form = `${card('maintenance-reminder')} form[data-policy]`;
       await brandPage.waitForSelector(form);
       await brandPage.select(`${form} select[name=mode]`, 'mandatory');
+      // A bound outside what the service allows is refused, the reason beside the setting.
+      const minimum = `${form} input[name="bounds.leadTimeDays.minimum"]`;
+      await brandPage.type(minimum, '200');
+      await brandPage.click(`${form} button[type=submit]`);
+      const error = await brandPage.waitForSelector(`${form} [data-field-error="settingsBounds.leadTimeDays"]:not(:empty)`);
+      expect(await error!.evaluate((e) => e.textContent)).toBe('must be within 7..90');
+      await brandPage.click(minimum, { clickCount: 3 });
+      await brandPage.keyboard.press('Backspace');
       await brandPage.click(`${form} button[type=submit]`);
       await brandPage.waitForFunction((sel) => document.querySelector(`${sel} .status`)?.textContent === 'Policy saved.', {}, form);
       await brandPage.screenshot({ path: join(ARTIFACTS, '3-brand-policies.png'), fullPage: true });
     });
     const policies = await t.http().get(`/api/brands/${net.brands[0].id}/services`).set(bearer(net.brandAdminToken));
-    expect(policies.body.find((p: { serviceKey: string }) => p.serviceKey === 'maintenance-reminder')).toMatchObject({ mode: 'mandatory' });
+    expect(policies.body.find((p: { serviceKey: string }) => p.serviceKey === 'maintenance-reminder')).toEqual({ serviceKey: 'maintenance-reminder', mode: 'mandatory', subsidyPercent: 0, settingsBounds: {} });
     await brandPage.browserContext().close();
 
     const page = await open();
@@ -423,7 +431,7 @@ describe('console (browser)', () => {
   });
 
   it('left no Content-Security-Policy violations or script errors in the console', () => {
-    // The refused out-of-bounds save is the one error the browser reports (a 400 from the API).
-    expect(browserProblems(consoleLines)).toEqual(['error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    // The refused out-of-bounds setting and bound are the errors the browser reports (400s from the API).
+    expect(browserProblems(consoleLines)).toEqual(Array(2).fill('error: Failed to load resource: the server responded with a status of 400 (Bad Request)'));
   });
 });

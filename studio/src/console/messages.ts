@@ -35,10 +35,11 @@ export async function showMessages(main: HTMLElement, dealerId: string): Promise
   main.append(h('section', { class: 'page console-page' }, h('h1', {}, 'Recent messages'), filters, h('div', { class: 'split' }, list, viewer)));
 
   const value = (name: string) => (filters.elements.namedItem(name) as HTMLSelectElement).value || undefined;
-  const load = async () => {
+  const load = async (pageNumber = 1) => {
     list.replaceChildren(h('p', {}, 'Loading…'));
     try {
-      const page = await consoleApi.messages(dealerId, { channel: value('channel'), status: value('status'), serviceKey: value('serviceKey') });
+      const page = await consoleApi.messages(dealerId, { channel: value('channel'), status: value('status'), serviceKey: value('serviceKey'), page: String(pageNumber) });
+      const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
       list.replaceChildren(
         page.items.length
           ? h(
@@ -49,6 +50,15 @@ export async function showMessages(main: HTMLElement, dealerId: string): Promise
               ...page.items.map((m) => row(m)),
             )
           : h('p', {}, 'No messages match.'),
+        pages > 1
+          ? h(
+              'nav',
+              { class: 'actions', 'aria-label': 'Pages' },
+              h('button', { type: 'button', disabled: pageNumber <= 1, onclick: () => void load(pageNumber - 1) }, 'Newer'),
+              h('span', {}, `page ${pageNumber} of ${pages}`),
+              h('button', { type: 'button', disabled: pageNumber >= pages, onclick: () => void load(pageNumber + 1) }, 'Older'),
+            )
+          : '',
       );
     } catch (error) {
       list.replaceChildren(h('p', { class: 'status error', role: 'alert' }, (error as Error).message));
@@ -81,7 +91,7 @@ export async function showMessages(main: HTMLElement, dealerId: string): Promise
       viewer.replaceChildren(h('p', { class: 'status error', role: 'alert' }, (error as Error).message));
     }
   };
-  filters.addEventListener('change', () => void load());
+  filters.addEventListener('change', () => void load(1));
   filters.addEventListener('submit', (event) => event.preventDefault());
   await load();
 }
