@@ -377,5 +377,16 @@ describe('consent webhooks', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['after', 'limit']);
     });
+
+    it('forgets the events of an erased customer, and their deliveries not made yet', async () => {
+      const before = (await t.http().get(`${roomA}/consent-events`).query({ limit: 1000 }).set(keyA)).body.events as { data: { customerExternalId: string } }[];
+      expect(before.some((e) => e.data.customerExternalId === 'C2')).toBe(true);
+      expect((await t.http().delete(`${roomA}/customers/C2`).set(bearer(net.dealerA.adminToken))).status).toBe(204);
+      const after = (await t.http().get(`${roomA}/consent-events`).query({ limit: 1000 }).set(keyA)).body.events as { data: { customerExternalId: string } }[];
+      expect(after.some((e) => e.data.customerExternalId === 'C2')).toBe(false);
+      expect(after).toHaveLength(before.filter((e) => e.data.customerExternalId !== 'C2').length);
+      const left = await t.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE dealer_id = $1 AND data->>'customerExternalId' = 'C2'`, [net.dealerA.id]);
+      expect(left[0].n).toBe(0);
+    });
   });
 });

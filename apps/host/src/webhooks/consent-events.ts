@@ -54,8 +54,8 @@ export async function recordConsentEvents(manager: EntityManager, dealerId: stri
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(event_id uuid, customer_id uuid, vehicle_id uuid, channel text,
          purpose text, granted boolean, source text, acted_at text)
      ), ev AS (
-       INSERT INTO webhook_events (dealer_id, id, type, data, created_at)
-       SELECT $1, s.event_id, $3, jsonb_build_object(
+       INSERT INTO webhook_events (dealer_id, id, type, customer_id, data, created_at)
+       SELECT $1, s.event_id, $3, s.customer_id, jsonb_build_object(
                 'customerExternalId', c.external_id, 'vehicleExternalId', v.external_id, 'channel', s.channel,
                 'purpose', s.purpose, 'granted', s.granted, 'source', s.source, 'actedAt', s.acted_at),
               now()

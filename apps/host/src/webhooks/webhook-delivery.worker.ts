@@ -128,7 +128,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
       try {
         if (Date.now() >= this.nextRecoverAt) {
           this.nextRecoverAt = Date.now() + this.options.recoverEveryMs;
-          const taken = await this.store.recover(this.options.leaseMs);
+          const taken = await this.store.recover(this.options.leaseMs, this.options.maxAttempts);
           if (taken) this.logger.warn(`took back ${taken} delivery claim(s) past their lease`);
         }
         const room = this.options.concurrency - this.inFlight.size;
@@ -170,9 +170,9 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
     if (!work) return this.store.drop(claim);
     const body = webhookBody(claim.dealer_id, work.event);
     const timestamp = Math.floor(Date.now() / 1000);
-    const secret = this.box.open(work.secretSealed, secretContext(claim.dealer_id, claim.endpoint_id));
     let outcome: AttemptOutcome;
     try {
+      const secret = this.secret(claim, work);
       const response = await fetch(work.url, {
         method: 'POST',
         headers: {
@@ -206,6 +206,15 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
     else {
       this.counts.failed++;
       this.logger.warn(`delivery ${claim.delivery_id} failed after ${work.attempts + 1} attempts: ${outcome.error}`);
+    }
+  }
+
+  /** A secret sealed under another FORECOURT_SECRET (a database restored elsewhere) fails the attempt, visibly, like an unreachable endpoint. */
+  private secret(claim: ClaimedDelivery, work: DeliveryWork): string {
+    try {
+      return this.box.open(work.secretSealed, secretContext(claim.dealer_id, claim.endpoint_id));
+    } catch {
+      throw new Error('the endpoint secret does not open with this FORECOURT_SECRET; rotate the secret');
     }
   }
 

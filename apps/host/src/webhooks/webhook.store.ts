@@ -132,10 +132,10 @@ export class WebhookStore {
 
   /**
    * Takes back claims older than the lease (their worker died or stalled): the attempt counts,
-   * with no answer known, and the delivery is due again at once (at least once: the receiver may
-   * have got it already, and deduplicates by event id).
+   * with no answer known, and the delivery is due again at once, or `failed` once it had all its
+   * attempts (at least once: the receiver may have got it already, and deduplicates by event id).
    */
-  async recover(leaseMs: number): Promise<number> {
+  async recover(leaseMs: number, maxAttempts: number): Promise<number> {
     return this.dataSource.transaction(async (m) => {
       const stale: { delivery_id: string; dealer_id: string }[] = await m.query(
         `SELECT delivery_id, dealer_id FROM webhook_queue
@@ -147,15 +147,23 @@ export class WebhookStore {
       if (!stale.length) return 0;
       const byDealer = new Map<string, string[]>();
       for (const s of stale) byDealer.set(s.dealer_id, [...(byDealer.get(s.dealer_id) ?? []), s.delivery_id]);
+      const settled: string[] = [];
       for (const [dealerId, ids] of byDealer) {
         await m.query(`SELECT set_config('forecourt.dealer_id', $1, true)`, [dealerId]);
-        await m.query(
-          `UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(), last_http_status = NULL, next_attempt_at = now(),
+        // TypeORM answers UPDATE … RETURNING with [rows, rowCount].
+        const [rows] = (await m.query(
+          `UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(), last_http_status = NULL,
+                  status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END,
+                  next_attempt_at = CASE WHEN attempts + 1 >= $3 THEN NULL ELSE now() END,
                   last_error = 'no outcome: the worker delivering it stopped or stalled past its lease'
-            WHERE dealer_id = $1 AND id = ANY($2::uuid[]) AND status = 'pending'`,
-          [dealerId, ids],
-        );
+            WHERE dealer_id = $1 AND id = ANY($2::uuid[]) AND status = 'pending'
+           RETURNING id, status`,
+          [dealerId, ids, maxAttempts],
+        )) as [{ id: string; status: string }[], number];
+        const pending = new Set(rows.filter((r) => r.status === 'pending').map((r) => r.id));
+        settled.push(...ids.filter((id) => !pending.has(id)));
       }
+      await m.query('DELETE FROM webhook_queue WHERE delivery_id = ANY($1::uuid[])', [settled]);
       await m.query(
         'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claimed_at = NULL, next_attempt_at = now() WHERE delivery_id = ANY($1::uuid[])',
         [stale.map((s) => s.delivery_id)],

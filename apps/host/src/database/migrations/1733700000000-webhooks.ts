@@ -33,12 +33,16 @@ export class Webhooks1733700000000 implements MigrationInterface {
         dealer_id uuid NOT NULL REFERENCES dealers(id) ON DELETE CASCADE,
         id uuid NOT NULL,
         type text NOT NULL,
+        -- Erasing the customer erases their events and the deliveries not made yet.
+        customer_id uuid,
         data jsonb NOT NULL,
         created_at timestamptz NOT NULL,
         -- The writing transaction: the feed shows an event once no older transaction is still open.
         xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
-        PRIMARY KEY (dealer_id, id)
+        PRIMARY KEY (dealer_id, id),
+        FOREIGN KEY (dealer_id, customer_id) REFERENCES customers (dealer_id, id) ON DELETE CASCADE
       );
+      CREATE INDEX webhook_events_customer ON webhook_events (dealer_id, customer_id) WHERE customer_id IS NOT NULL;
       CREATE INDEX webhook_events_feed ON webhook_events (dealer_id, type, id);
 
       CREATE TABLE webhook_deliveries (
