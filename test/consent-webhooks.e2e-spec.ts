@@ -1,5 +1,6 @@
 import { createServer, IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { LinkTokens } from '../apps/host/src/rendering/link-tokens';
 import { WebhookDeliveryWorker } from '../apps/host/src/webhooks/webhook-delivery.worker';
 import { verifyWebhook } from '../apps/host/src/webhooks/webhook.signature';
 import { bearer, createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
@@ -201,11 +202,13 @@ describe('consent webhooks', () => {
     it('sends a consent from the API, signed, with its event id, to its own dealer only', async () => {
       const a = await endpoint(roomA, keyA, '/crm-a');
       const b = await endpoint(roomB, keyB, '/crm-b');
+      // With polls ten seconds apart, only the NOTIFY after the commit brings it within a second.
+      worker.configure({ pollMs: 10_000, recoverEveryMs: 10_000 });
+      await sleep(300);
+      const started = Date.now();
       const posted = await consent(roomA, keyA, 'C1', { channel: 'email', purpose: 'marketing', vehicleExternalId: 'V1', granted: false, source: 'crm', at: '2026-03-01T10:00:00Z' });
       expect(posted.status).toBe(201);
-      const started = Date.now();
-      const [got] = await receiver.waitFor('/crm-a', 1);
-      // Woken by NOTIFY after the commit, not by the poll.
+      const [got] = await receiver.waitFor('/crm-a', 1).finally(() => worker.configure({ pollMs: 200, recoverEveryMs: 200 }));
       expect(got.at - started).toBeLessThan(1000);
       const payload = JSON.parse(got.body);
       expect(payload).toEqual({
@@ -343,6 +346,33 @@ describe('consent webhooks', () => {
       expect(verify(rotated.body.secret, got)).toBe(true);
       expect(verify(a.secret, got)).toBe(false);
       expect((await t.http().post(`${roomA}/webhooks/${a.id}/rotate-secret`).set(bearer(net.dealerA.userToken))).status).toBe(403);
+    });
+  });
+
+  describe('from the preference center', () => {
+    it('sends a one-click unsubscribe as a change with source one-click-unsubscribe', async () => {
+      const a = await endpoint(roomA, keyA, '/one-click');
+      // An email that went out to C1 (its unsubscribe link is all the one-click needs).
+      const [message] = await t.ownerQuery<{ id: string }>(
+        `INSERT INTO messages (dealer_id, customer_id, channel, template, locale, brand_id, recipient, dedupe_key, status)
+         SELECT $1, id, 'email', 'inspection-reminder', 'nl', $2, '{}', 'webhooks-one-click', 'sent' FROM customers WHERE dealer_id = $1 AND external_id = 'C1'
+         RETURNING id`,
+        [net.dealerA.id, net.brands[0].id],
+      );
+      const token = t.app.get(LinkTokens).sign('unsubscribe', { dealerId: net.dealerA.id, messageId: message.id });
+      const res = await t.http().post(`/u/${token}`).type('form').send('List-Unsubscribe=One-Click');
+      expect(res.status).toBe(200);
+      const [got] = await receiver.waitFor('/one-click', 1);
+      expect(JSON.parse(got.body)).toMatchObject({
+        type: 'consent.changed',
+        dealerId: net.dealerA.id,
+        data: { customerExternalId: 'C1', vehicleExternalId: null, channel: 'email', purpose: 'all', granted: false, source: 'one-click-unsubscribe' },
+      });
+      expect(verify(a.secret, got)).toBe(true);
+      // The same one-click again changes nothing, so nothing is sent.
+      expect((await t.http().post(`/u/${token}`).type('form').send('List-Unsubscribe=One-Click')).status).toBe(200);
+      await sleep(500);
+      expect(receiver.on('/one-click')).toHaveLength(1);
     });
   });
 
