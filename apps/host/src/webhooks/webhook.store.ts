@@ -43,22 +43,21 @@ export class WebhookStore {
   }
 
   /**
-   * Claims due deliveries: per endpoint only the one with the oldest event, and none of an
-   * endpoint that has one under way, so each endpoint gets its events in order while a failing
-   * endpoint (its deliveries waiting for their retry) holds up no other.
+   * Claims due deliveries, most overdue first: of an endpoint only the due one with the oldest
+   * event, and none while the endpoint has one under way, so each endpoint gets its events in
+   * order while a failing endpoint (its deliveries waiting for their retry) holds up no other.
+   * Each row is checked with two index probes, so a long backlog is not scanned on every poll.
    */
   claim(workerId: string, limit: number): Promise<ClaimedDelivery[]> {
     return this.dataSource.query(
-      `WITH busy AS (
-         SELECT DISTINCT endpoint_id FROM webhook_queue WHERE claimed_by IS NOT NULL
-       ), heads AS (
-         SELECT DISTINCT ON (endpoint_id) delivery_id FROM webhook_queue
-          WHERE claimed_by IS NULL AND next_attempt_at <= now() AND endpoint_id NOT IN (SELECT endpoint_id FROM busy)
-          ORDER BY endpoint_id, event_id
-       ), picked AS (
-         SELECT delivery_id FROM webhook_queue
-          WHERE delivery_id IN (SELECT delivery_id FROM heads) AND claimed_by IS NULL
-          ORDER BY next_attempt_at
+      `WITH picked AS (
+         SELECT q.delivery_id FROM webhook_queue q
+          WHERE q.claimed_by IS NULL AND q.next_attempt_at <= now()
+            AND NOT EXISTS (SELECT 1 FROM webhook_queue busy WHERE busy.endpoint_id = q.endpoint_id AND busy.claimed_by IS NOT NULL)
+            AND NOT EXISTS (SELECT 1 FROM webhook_queue older
+                             WHERE older.endpoint_id = q.endpoint_id AND older.event_id < q.event_id
+                               AND older.claimed_by IS NULL AND older.next_attempt_at <= now())
+          ORDER BY q.next_attempt_at
           LIMIT $2
           FOR UPDATE SKIP LOCKED
        ), claimed AS (

@@ -75,7 +75,9 @@ export class Webhooks1733700000000 implements MigrationInterface {
         claimed_at timestamptz,
         FOREIGN KEY (dealer_id, delivery_id) REFERENCES webhook_deliveries (dealer_id, id) ON DELETE CASCADE
       );
+      CREATE INDEX webhook_queue_due ON webhook_queue (next_attempt_at) WHERE claimed_by IS NULL;
       CREATE INDEX webhook_queue_heads ON webhook_queue (endpoint_id, event_id) WHERE claimed_by IS NULL;
+      CREATE INDEX webhook_queue_busy ON webhook_queue (endpoint_id) WHERE claimed_by IS NOT NULL;
       CREATE INDEX webhook_queue_claimed ON webhook_queue (claimed_at) WHERE claimed_by IS NOT NULL;
     `);
     for (const table of ['webhook_endpoints', 'webhook_events', 'webhook_deliveries']) await enableDealerWall(q, table);
