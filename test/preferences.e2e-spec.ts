@@ -258,6 +258,12 @@ describe('preference center and one-click unsubscribe', () => {
     expect(badEmail.status).toBe(400);
     expect(badEmail.text).toContain('email: must be an email address');
     expect(await ledger('DE')).toEqual([]);
+    // Without an address on record (a letter customer) the field may stay empty.
+    await t.ownerQuery(`UPDATE customers SET email = NULL WHERE dealer_id = $1 AND external_id = 'DE'`, [dealerId]);
+    const noEmail = formOf((await t.http().get(url)).text);
+    expect(noEmail.find(([k]) => k === 'email')).toEqual(['email', '']);
+    expect((await post(url, noEmail)).status).toBe(303);
+    await t.ownerQuery(`UPDATE customers SET email = 'de@prefs.test' WHERE dealer_id = $1 AND external_id = 'DE'`, [dealerId]);
     const good = await post(url, set(form, 'phone', '0049 (170) 123-4567'));
     expect(good.status).toBe(303);
     expect((await customer('DE')).phone).toBe('+491701234567');
@@ -303,6 +309,7 @@ describe('preference center and one-click unsubscribe', () => {
     const saved = await post(url, form);
     expect(saved.status).toBe(303);
     expect(saved.headers.location).toBe(`${url}?saved=1&email=sent`);
+    expect((await t.http().get(saved.headers.location)).text).toContain('bevestigingslink naar het nieuwe e-mailadres');
     expect((await customer('FLEET')).email).toBe('fleet@prefs.test');
     // The background worker may send it first; drain sends it if not.
     await t.app.get(DispatchWorker).drain({ dealerIds: [dealerId] });

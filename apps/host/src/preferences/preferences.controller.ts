@@ -59,8 +59,11 @@ export class PreferencesController {
   }
 }
 
+/** Straight to Node's response: no ETag to hash (the page is never cached) and no header parsing. HEAD sends no body. */
 function send(response: Response, answer: PageAnswer): void {
-  response.set(PAGE_HEADERS);
-  if ('redirect' in answer) response.redirect(303, answer.redirect);
-  else response.status(answer.status).send(answer.html);
+  if ('redirect' in answer) {
+    response.writeHead(303, { ...PAGE_HEADERS, Location: answer.redirect, 'Content-Length': '0' }).end();
+    return;
+  }
+  response.writeHead(answer.status, { ...PAGE_HEADERS, 'Content-Length': String(Buffer.byteLength(answer.html)) }).end(answer.html);
 }

@@ -85,8 +85,8 @@ export class PreferencesService {
     if (!state) return notFound();
     const t = textFor(state.locale);
     const notice =
-      query.email === 'sent' && state.email !== null
-        ? { kind: 'email-sent' as const, text: `${t.saved} ${t.emailSent(t.email)}` }
+      query.email === 'sent'
+        ? { kind: 'email-sent' as const, text: `${t.saved} ${t.emailSent}` }
         : query.saved === '1'
           ? { kind: 'saved' as const, text: t.saved }
           : undefined;
@@ -127,8 +127,9 @@ export class PreferencesService {
       if ([...chosen.purposes].some((p) => !(PURPOSES as readonly string[]).includes(p))) errors.push({ field: 'purpose', message: 'must be service or marketing' });
       const phone = normalisePhone(one(form.phone));
       if (phone === undefined) errors.push({ field: 'phone', message: 'must be a phone number with country code, such as +31 6 12345678' });
+      // Without an address on record (letters, SMS) the field may stay empty; one on record cannot be removed here.
       const email = (one(form.email) ?? state.email ?? '').trim().toLowerCase();
-      if (!isEmail(email) || email.length > 254) errors.push({ field: 'email', message: 'must be an email address' });
+      if ((email || state.email) && (!isEmail(email) || email.length > 254)) errors.push({ field: 'email', message: 'must be an email address' });
       if (errors.length) {
         const view = await this.view(state, {});
         return { status: 400, html: preferencePage({ ...view, email: one(form.email) ?? view.email, phone: one(form.phone) ?? view.phone, errors }, `/p/${token}`) };
