@@ -39,6 +39,8 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
   private loop?: Promise<void>;
   private listener?: Client;
   private wake?: () => void;
+  /** A wake-up that came while the loop was busy: the next wait is skipped, so a NOTIFY during a claim is not lost. */
+  private woken = false;
   private nextRecoverAt = 0;
   private readonly inFlight = new Map<string, { claim: ClaimedDelivery; abort: AbortController }>();
   private readonly counts = { delivered: 0, retried: 0, failed: 0 };
@@ -119,7 +121,8 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
   private kick(): void {
     const wake = this.wake;
     this.wake = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.woken = true;
   }
 
   private async run(): Promise<void> {
@@ -142,7 +145,8 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
       }
       if (!this.running) break;
       // More may be due at once (the next event of an endpoint just delivered); else wait for a wake-up or the poll.
-      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) {
+      if (this.woken) this.woken = false;
+      else if (claimed === 0 || this.inFlight.size >= this.options.concurrency) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(this.options.pollMs, Math.max(5, this.nextRecoverAt - Date.now())));
           this.wake = () => {
