@@ -332,6 +332,28 @@ describe('consent webhooks', () => {
       }
     });
 
+    it('takes back at once, without waiting for the lease, a claim whose worker process is gone', async () => {
+      const a = await endpoint(roomA, keyA, '/orphan');
+      await worker.stop();
+      try {
+        await consent(roomA, keyA, 'C1', { channel: 'phone', purpose: 'marketing', granted: false, source: 'crm', at: '2026-03-05T10:00:00Z' });
+        // What a worker killed after its claim leaves behind: the claim, with the key of a lock no connection holds.
+        const orphaned = await t.ownerQuery(
+          `UPDATE webhook_queue SET claimed_by = 'killed-worker', claim_id = gen_random_uuid(), claim_key = 12345, claimed_at = now()
+            WHERE endpoint_id = $1 RETURNING delivery_id`,
+          [a.id],
+        );
+        expect(orphaned).toHaveLength(1);
+      } finally {
+        await worker.start();
+      }
+      expect(worker.settings.leaseMs).toBe(60_000);
+      const [got] = await receiver.waitFor('/orphan', 1, 5_000);
+      expect(verify(a.secret, got)).toBe(true);
+      const [delivery] = await waitForDelivery(roomA, keyA, a.id, 'delivered');
+      expect(delivery).toMatchObject({ attempts: 2, lastHttpStatus: 200 });
+    });
+
     it('rotates the secret: the old one stops verifying, a test event is signed with the new one', async () => {
       const a = await endpoint(roomA, bearer(net.dealerA.adminToken), '/rotate');
       const rotated = await t.http().post(`${roomA}/webhooks/${a.id}/rotate-secret`).set(keyA);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -8,7 +8,7 @@ import { HealthService } from '../health/health.service';
 import { SecretBox } from '../plugin-host/secret-box';
 import { WEBHOOK_NOTIFY_CHANNEL } from './consent-events';
 import { signWebhook } from './webhook.signature';
-import { AttemptOutcome, ClaimedDelivery, DeliveryWork, WebhookStore } from './webhook.store';
+import { AttemptOutcome, ClaimedDelivery, DeliveryWork, WEBHOOK_WORKER_LOCK_CLASS, WebhookStore } from './webhook.store';
 import { DEFAULT_WEBHOOK_OPTIONS, WebhookOptions, webhookRetryDelayMs } from './webhooks.options';
 
 export const WEBHOOK_SECRET_BOX = Symbol('WEBHOOK_SECRET_BOX');
@@ -37,7 +37,9 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
   private options: WebhookOptions;
   private running = false;
   private loop?: Promise<void>;
+  /** Holds the worker's advisory lock (its presence) and listens for NOTIFY; claims are made only while it is connected. */
   private listener?: Client;
+  private key = 0;
   private wake?: () => void;
   /** A wake-up that came while the loop was busy: the next wait is skipped, so a NOTIFY during a claim is not lost. */
   private woken = false;
@@ -84,7 +86,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.listen().catch((error) => this.logger.warn(`no LISTEN connection, polling only: ${(error as Error).message}`));
+    await this.connect().catch((error) => this.logger.warn(`webhook worker not connected yet: ${(error as Error).message}`));
     this.loop = this.run();
   }
 
@@ -102,18 +104,35 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
     await listener?.end().catch(() => undefined);
   }
 
-  private async listen(): Promise<void> {
+  /**
+   * The worker's own connection: it holds an advisory lock on the worker's key for as long as the
+   * process lives (claims carry the key, so another worker takes back a dead one's claims at once)
+   * and listens for new deliveries.
+   */
+  private async connect(): Promise<void> {
     const url = (this.dataSource.options as { url?: string }).url;
-    if (!url) return;
+    if (!url) throw new Error('the webhook worker needs the database URL');
     const client = new Client({ connectionString: url, application_name: 'forecourt-webhooks' });
     await client.connect();
-    await client.query(`LISTEN ${WEBHOOK_NOTIFY_CHANNEL}`);
+    try {
+      let key = 0;
+      for (let tries = 0; !key && tries < 10; tries++) {
+        const candidate = randomInt(1, 2 ** 31 - 1);
+        const [{ locked }] = (await client.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [WEBHOOK_WORKER_LOCK_CLASS, candidate])).rows;
+        if (locked) key = candidate;
+      }
+      if (!key) throw new Error('could not take a webhook worker lock');
+      await client.query(`LISTEN ${WEBHOOK_NOTIFY_CHANNEL}`);
+      this.key = key;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     client.on('notification', () => this.kick());
     client.on('error', (error) => {
       if (!this.running || this.listener !== client) return;
-      this.logger.warn(`LISTEN connection lost (${error.message}); polling until it is back`);
+      this.logger.warn(`webhook worker connection lost (${error.message}); reconnecting`);
       this.listener = undefined;
-      setTimeout(() => this.running && !this.listener && void this.listen().catch(() => undefined), 1_000).unref();
     });
     this.listener = client;
   }
@@ -129,6 +148,8 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
     while (this.running) {
       let claimed = 0;
       try {
+        // Without its connection (and so its lock) the worker claims nothing: others would take the claims back at once.
+        if (!this.listener) await this.connect();
         if (Date.now() >= this.nextRecoverAt) {
           this.nextRecoverAt = Date.now() + this.options.recoverEveryMs;
           const taken = await this.store.recover(this.options.leaseMs, this.options.maxAttempts);
@@ -136,7 +157,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
         }
         const room = this.options.concurrency - this.inFlight.size;
         if (room > 0) {
-          const claims = await this.store.claim(this.id, Math.min(room, 10));
+          const claims = await this.store.claim({ id: this.id, key: this.key }, Math.min(room, 10));
           claimed = claims.length;
           for (const claim of claims) this.begin(claim);
         }

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+/** Advisory lock class of webhook workers; the object is the worker's key, held by its LISTEN connection while it lives. */
+export const WEBHOOK_WORKER_LOCK_CLASS = 74212;
+
+const LIVE_WEBHOOK_WORKERS = `
+  SELECT objid::bigint FROM pg_locks
+   WHERE locktype = 'advisory' AND classid = ${WEBHOOK_WORKER_LOCK_CLASS} AND objsubid = 2 AND granted
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
 /** A claimed row of webhook_queue. */
 export interface ClaimedDelivery {
   delivery_id: string;
@@ -48,7 +56,7 @@ export class WebhookStore {
    * order while a failing endpoint (its deliveries waiting for their retry) holds up no other.
    * Each row is checked with two index probes, so a long backlog is not scanned on every poll.
    */
-  claim(workerId: string, limit: number): Promise<ClaimedDelivery[]> {
+  claim(worker: { id: string; key: number }, limit: number): Promise<ClaimedDelivery[]> {
     return this.dataSource.query(
       `WITH picked AS (
          SELECT q.delivery_id FROM webhook_queue q
@@ -61,12 +69,12 @@ export class WebhookStore {
           LIMIT $2
           FOR UPDATE SKIP LOCKED
        ), claimed AS (
-         UPDATE webhook_queue q SET claimed_by = $1, claim_id = gen_random_uuid(), claimed_at = now()
+         UPDATE webhook_queue q SET claimed_by = $1, claim_id = gen_random_uuid(), claim_key = $3, claimed_at = now()
            FROM picked WHERE q.delivery_id = picked.delivery_id
          RETURNING q.delivery_id, q.dealer_id, q.endpoint_id, q.event_id, q.claim_id
        )
        SELECT * FROM claimed`,
-      [workerId, limit],
+      [worker.id, limit, worker.key],
     );
   }
 
@@ -105,7 +113,7 @@ export class WebhookStore {
       );
       if (outcome.nextAttemptAt) {
         await m.query(
-          'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claimed_at = NULL, next_attempt_at = $2 WHERE delivery_id = $1',
+          'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claim_key = NULL, claimed_at = NULL, next_attempt_at = $2 WHERE delivery_id = $1',
           [claim.delivery_id, outcome.nextAttemptAt],
         );
       } else {
@@ -119,7 +127,7 @@ export class WebhookStore {
   async release(claims: ClaimedDelivery[]): Promise<void> {
     if (!claims.length) return;
     await this.dataSource.query(
-      'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claimed_at = NULL WHERE claim_id = ANY($1::uuid[])',
+      'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claim_key = NULL, claimed_at = NULL WHERE claim_id = ANY($1::uuid[])',
       [claims.map((c) => c.claim_id)],
     );
   }
@@ -130,7 +138,7 @@ export class WebhookStore {
   }
 
   /**
-   * Takes back claims older than the lease (their worker died or stalled): the attempt counts,
+   * Takes back claims of workers that died (their lock is gone) or stalled past the lease: the attempt counts,
    * with no answer known, and the delivery is due again at once, or `failed` once it had all its
    * attempts (at least once: the receiver may have got it already, and deduplicates by event id).
    */
@@ -138,7 +146,8 @@ export class WebhookStore {
     return this.dataSource.transaction(async (m) => {
       const stale: { delivery_id: string; dealer_id: string }[] = await m.query(
         `SELECT delivery_id, dealer_id FROM webhook_queue
-          WHERE claimed_by IS NOT NULL AND claimed_at < now() - $1 * interval '1 millisecond'
+          WHERE claimed_by IS NOT NULL
+            AND (claimed_at < now() - $1 * interval '1 millisecond' OR claim_key IS NULL OR claim_key <> ALL (ARRAY(${LIVE_WEBHOOK_WORKERS})))
           ORDER BY claimed_at LIMIT 500
           FOR UPDATE SKIP LOCKED`,
         [leaseMs],
@@ -154,7 +163,7 @@ export class WebhookStore {
           `UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(), last_http_status = NULL,
                   status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END,
                   next_attempt_at = CASE WHEN attempts + 1 >= $3 THEN NULL ELSE now() END,
-                  last_error = 'no outcome: the worker delivering it stopped or stalled past its lease'
+                  last_error = 'no outcome: the worker delivering it stopped, or stalled past its lease'
             WHERE dealer_id = $1 AND id = ANY($2::uuid[]) AND status = 'pending'
            RETURNING id, status`,
           [dealerId, ids, maxAttempts],
@@ -164,7 +173,7 @@ export class WebhookStore {
       }
       await m.query('DELETE FROM webhook_queue WHERE delivery_id = ANY($1::uuid[])', [settled]);
       await m.query(
-        'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claimed_at = NULL, next_attempt_at = now() WHERE delivery_id = ANY($1::uuid[])',
+        'UPDATE webhook_queue SET claimed_by = NULL, claim_id = NULL, claim_key = NULL, claimed_at = NULL, next_attempt_at = now() WHERE delivery_id = ANY($1::uuid[])',
         [stale.map((s) => s.delivery_id)],
       );
       return stale.length;

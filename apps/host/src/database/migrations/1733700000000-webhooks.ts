@@ -72,6 +72,8 @@ export class Webhooks1733700000000 implements MigrationInterface {
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         claimed_by text,
         claim_id uuid,
+        -- The claiming worker's advisory lock key: a claim whose lock is gone (the process died) is taken back at once.
+        claim_key integer,
         claimed_at timestamptz,
         FOREIGN KEY (dealer_id, delivery_id) REFERENCES webhook_deliveries (dealer_id, id) ON DELETE CASCADE
       );
