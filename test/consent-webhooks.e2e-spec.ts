@@ -1,79 +1,9 @@
-import { createServer, IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { LinkTokens } from '../apps/host/src/rendering/link-tokens';
 import { WebhookDeliveryWorker } from '../apps/host/src/webhooks/webhook-delivery.worker';
 import { verifyWebhook } from '../apps/host/src/webhooks/webhook.signature';
 import { bearer, createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
 import { startTestApp, TestApp } from './support/test-app';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
-
-/** What the receiver answers for a request: a status code, or 'hang' (never answers). */
-type Answer = number | 'hang';
-
-/** A CRM's webhook receiver on loopback: records every request; answers per path as the test says. */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly answers = new Map<string, (request: Received, nth: number) => Answer>();
-  private readonly hanging = new Set<ServerResponse>();
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
-      this.received.push(request);
-      const answer = this.answers.get(request.path)?.(request, this.on(request.path).length) ?? 200;
-      if (answer === 'hang') {
-        this.hanging.add(res);
-        return;
-      }
-      res.writeHead(answer, { 'Content-Type': 'text/plain' }).end(answer < 300 ? 'ok' : 'no');
-    });
-  });
-  url = '';
-
-  static async start(): Promise<Receiver> {
-    const receiver = new Receiver();
-    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
-    receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-    return receiver;
-  }
-
-  on(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-
-  async waitFor(path: string, count: number, timeoutMs = 15_000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.on(path).length < count) {
-      if (Date.now() > deadline) throw new Error(`${path}: ${this.on(path).length} of ${count} requests after ${timeoutMs} ms`);
-      await sleep(20);
-    }
-    return this.on(path);
-  }
-
-  async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port nothing listens on: taken from the OS, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { closedPort, Received, sleep, WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * Consent changes reach the dealer's CRM: signed, with an event id, retried with backoff, at least
@@ -82,7 +12,7 @@ async function closedPort(): Promise<number> {
 describe('consent webhooks', () => {
   let t: TestApp;
   let net: NetworkFixture;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   let worker: WebhookDeliveryWorker;
   let keyA: Record<string, string>;
   let keyB: Record<string, string>;
@@ -91,7 +21,7 @@ describe('consent webhooks', () => {
   const created: { room: string; id: string; headers: Record<string, string> }[] = [];
 
   beforeAll(async () => {
-    receiver = await Receiver.start();
+    receiver = await WebhookReceiver.start();
     t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_WEBHOOK_RETRY_BASE_MS: '200' });
     net = await createNetwork(t);
     worker = t.app.get(WebhookDeliveryWorker);
