@@ -136,6 +136,7 @@ describe('preference center and one-click unsubscribe', () => {
     expect(res.headers['content-security-policy']).not.toMatch(/script-src/);
     const html = res.text;
     expect(html).toContain('<html lang="nl">');
+    expect(html).toContain(`<form method="post" action="${mails.get('fleet@prefs.test')!.preferences.split('/p/')[1]}">`);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('Uw voorkeuren');
     expect(html).toContain('dealer-a');
@@ -232,7 +233,8 @@ describe('preference center and one-click unsubscribe', () => {
     const f1 = await vehicleId('F1');
     const saved = await post(url, form.filter(([k, v]) => !(k === 'vehicle' && v === f1)));
     expect(saved.status).toBe(303);
-    expect(saved.headers.location).toBe(`${url}?saved=1`);
+    // Relative to the page, so a PUBLIC_URL with a path works too.
+    expect(saved.headers.location).toBe(`${url.slice('/p/'.length)}?saved=1`);
     expect(await ledger('FLEET')).toEqual([{ channel: 'all', purpose: 'all', vehicle: 'F1', granted: false, source: 'preference-center' }]);
     const after = await t.http().get(`${url}?saved=1`);
     expect(after.text).toContain('Uw voorkeuren zijn opgeslagen.');
@@ -308,8 +310,8 @@ describe('preference center and one-click unsubscribe', () => {
     const form = formOf((await t.http().get(url)).text).map(([k, v]): [string, string] => [k, k === 'email' ? 'Fleet.Manager@prefs.test' : v]);
     const saved = await post(url, form);
     expect(saved.status).toBe(303);
-    expect(saved.headers.location).toBe(`${url}?saved=1&email=sent`);
-    expect((await t.http().get(saved.headers.location)).text).toContain('bevestigingslink naar het nieuwe e-mailadres');
+    expect(saved.headers.location).toBe(`${url.slice('/p/'.length)}?saved=1&email=sent`);
+    expect((await t.http().get(`${url}?saved=1&email=sent`)).text).toContain('bevestigingslink naar het nieuwe e-mailadres');
     expect((await customer('FLEET')).email).toBe('fleet@prefs.test');
     // The background worker may send it first; drain sends it if not.
     await t.app.get(DispatchWorker).drain({ dealerIds: [dealerId] });

@@ -28,7 +28,11 @@ import {
   textFor,
 } from './preference-page';
 
-/** What a public page answers: a status and HTML, or a redirect after a saved form. */
+/**
+ * What a public page answers: a status and HTML, or a redirect after a saved form. Forms and
+ * redirects name the token alone, relative to the page's own address, so they work below a
+ * PUBLIC_URL with a path as well.
+ */
 export type PageAnswer = { status: number; html: string } | { redirect: string };
 
 /** The form as the page posts it (application/x-www-form-urlencoded; repeated names arrive as arrays). */
@@ -92,7 +96,7 @@ export class PreferencesService {
         : query.saved === '1'
           ? { kind: 'saved' as const, text: t.saved }
           : undefined;
-    return { status: 200, html: preferencePage(await this.view(state, { unsubscribe: query.unsubscribe === '1', notice }), `/p/${token}`) };
+    return { status: 200, html: preferencePage(await this.view(state, { unsubscribe: query.unsubscribe === '1', notice }), token) };
   }
 
   /**
@@ -113,7 +117,7 @@ export class PreferencesService {
       const t = textFor(state.locale);
       if (one(form.version) !== state.version) {
         const view = await this.view(state, { notice: { kind: 'stale', text: t.stale } });
-        return { status: 409, html: preferencePage(view, `/p/${token}`) };
+        return { status: 409, html: preferencePage(view, token) };
       }
       const current = effective(state);
       const chosen = {
@@ -134,7 +138,7 @@ export class PreferencesService {
       if ((email || state.email) && (!isEmail(email) || email.length > 254)) errors.push({ field: 'email', message: 'must be an email address' });
       if (errors.length) {
         const view = await this.view(state, {});
-        return { status: 400, html: preferencePage({ ...view, email: one(form.email) ?? view.email, phone: one(form.phone) ?? view.phone, errors }, `/p/${token}`) };
+        return { status: 400, html: preferencePage({ ...view, email: one(form.email) ?? view.email, phone: one(form.phone) ?? view.phone, errors }, token) };
       }
       const statements = ledgerStatements(state, current, chosen);
       if (statements.length) {
@@ -173,7 +177,7 @@ export class PreferencesService {
           m,
         );
       }
-      return { redirect: `/p/${token}?saved=1${emailSent ? '&email=sent' : ''}` };
+      return { redirect: `${token}?saved=1${emailSent ? '&email=sent' : ''}` };
     });
   }
 
@@ -185,7 +189,7 @@ export class PreferencesService {
     if (!state) return notFound();
     const t = textFor(state.locale);
     const theme = await this.theme(claims.dealerId, state.brandId);
-    return { status: 200, html: buttonPage(state.locale, theme, t.oneClickTitle, t.oneClickText, { url: `/u/${token}`, label: t.oneClickButton }) };
+    return { status: 200, html: buttonPage(state.locale, theme, t.oneClickTitle, t.oneClickText, { url: token, label: t.oneClickButton }) };
   }
 
   /**
@@ -254,7 +258,7 @@ export class PreferencesService {
       const t = textFor(locale);
       const theme = await this.theme(dealerId, change.brand_id);
       if (!apply) {
-        return { status: 200, html: buttonPage(locale, theme, t.confirmTitle, t.confirmText(change.new_email), { url: `/p/confirm/${token}`, label: t.confirmButton }) };
+        return { status: 200, html: buttonPage(locale, theme, t.confirmTitle, t.confirmText(change.new_email), { url: token, label: t.confirmButton }) };
       }
       await m.query('UPDATE email_changes SET confirmed_at = now() WHERE dealer_id = $1 AND id = $2', [dealerId, claims.messageId]);
       await m.query('UPDATE customers SET email = $2, updated_at = now() WHERE id = $1', [change.customer_id, change.new_email]);
