@@ -34,6 +34,9 @@ describe('consent webhooks', () => {
       const res = await t.http().put(`${room}/customers/C2`).set(key).send({ kind: 'person', lastName: 'Hook' });
       if (res.status >= 300) throw new Error(`setup: ${res.status} ${JSON.stringify(res.body)}`);
     }
+    // A's CRM also polls: every change of A's is in its feed, with or without an endpoint at the time.
+    const feed = await t.http().put(`${roomA}/consent-events/feed`).set(keyA).send({ enabled: true });
+    if (feed.status !== 200) throw new Error(`setup: feed ${feed.status} ${JSON.stringify(feed.body)}`);
   }, 120_000);
 
   afterAll(async () => {
@@ -329,6 +332,26 @@ describe('consent webhooks', () => {
   });
 
   describe('pull feed', () => {
+    it('records nothing for a dealer without endpoints until its feed is switched on', async () => {
+      const eventsOfB = async () =>
+        (await t.ownerQuery<{ n: number }>('SELECT count(*)::int AS n FROM webhook_events WHERE dealer_id = $1', [net.dealerB.id]))[0].n;
+      expect((await t.http().get(`${roomB}/webhooks`).set(keyB)).body).toEqual([]);
+      const before = await eventsOfB();
+      expect((await consent(roomB, keyB, 'C2', { channel: 'email', purpose: 'service', granted: false, source: 'crm', at: '2026-04-01T10:00:00Z' })).status).toBe(201);
+      expect(await eventsOfB()).toBe(before);
+      expect((await t.http().get(`${roomB}/consent-events/feed`).set(bearer(net.dealerB.userToken))).body).toEqual({ dealerId: net.dealerB.id, enabled: false, enabledAt: null });
+      expect((await t.http().put(`${roomB}/consent-events/feed`).set(bearer(net.dealerB.userToken)).send({ enabled: true })).status).toBe(403);
+      const bad = await t.http().put(`${roomB}/consent-events/feed`).set(keyB).send({ enabled: 'yes' });
+      expect(bad.body.errors).toEqual([{ field: 'enabled', message: expect.stringContaining('boolean') }]);
+      const on = await t.http().put(`${roomB}/consent-events/feed`).set(keyB).send({ enabled: true });
+      expect(on.body).toMatchObject({ enabled: true, enabledAt: expect.any(String) });
+      expect((await consent(roomB, keyB, 'C2', { channel: 'sms', purpose: 'service', granted: false, source: 'crm', at: '2026-04-01T11:00:00Z' })).status).toBe(201);
+      expect(await eventsOfB()).toBe(before + 1);
+      const feed = (await t.http().get(`${roomB}/consent-events`).query({ limit: 1000 }).set(keyB)).body.events;
+      expect(feed[feed.length - 1]).toMatchObject({ dealerId: net.dealerB.id, data: { customerExternalId: 'C2', channel: 'sms', source: 'crm' } });
+      expect((await t.http().put(`${roomB}/consent-events/feed`).set(keyB).send({ enabled: false })).body).toMatchObject({ enabled: false });
+    });
+
     it('pages through every consent event in id order, after a cursor, per dealer', async () => {
       const all: { id: string; dealerId: string; type: string }[] = [];
       let after: string | undefined;

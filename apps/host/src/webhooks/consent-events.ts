@@ -33,11 +33,17 @@ function orderedIds(n: number): string[] {
  * The outbox of consent changes, in the caller's transaction (the dealer set): one event per
  * ledger row, and one queued delivery per endpoint subscribed to `consent.changed`, so a consent
  * that commits has its deliveries, and one that rolls back has none. One statement whatever the
- * batch size; a dealer without endpoints gets the events (for the pull feed) and no deliveries.
- * The payload carries ids and the statement itself, nothing else about the customer.
+ * batch size, after a cheap check: a dealer with no endpoint and the feed off gets nothing. The
+ * payload carries ids and the statement itself, nothing else about the customer.
  */
 export async function recordConsentEvents(manager: EntityManager, dealerId: string, inserted: InsertedConsent[]): Promise<number> {
   if (!inserted.length) return 0;
+  const [{ wanted }] = await manager.query(
+    `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE dealer_id = $1 AND $2 = ANY (events))
+         OR EXISTS (SELECT 1 FROM webhook_feeds WHERE dealer_id = $1) AS wanted`,
+    [dealerId, CONSENT_CHANGED],
+  );
+  if (!wanted) return 0;
   const ids = orderedIds(inserted.length);
   const rows = inserted.map((c, i) => ({
     event_id: ids[i],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES } from './consent-events';
 
 export class CreateWebhookDto {
@@ -47,4 +47,10 @@ export class ConsentEventsQuery {
   @Min(1)
   @Max(1000)
   limit = 100;
+}
+
+export class ConsentFeedDto {
+  @ApiProperty({ description: 'record consent events for the pull feed also while the dealer has no webhook endpoint' })
+  @IsBoolean()
+  enabled!: boolean;
 }

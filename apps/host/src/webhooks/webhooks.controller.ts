@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
-import { ConsentEventsQuery, CreateWebhookDto, DeliveriesQuery } from './webhook.dto';
+import { ConsentEventsQuery, ConsentFeedDto, CreateWebhookDto, DeliveriesQuery } from './webhook.dto';
 import { WebhooksService } from './webhooks.service';
 
 @ApiTags('webhooks')
@@ -78,5 +78,16 @@ export class ConsentEventsController {
   @Get()
   feed(@CurrentPrincipal() principal: Principal, @Param('dealerId', ParseIdPipe) dealerId: string, @Query() query: ConsentEventsQuery) {
     return this.webhooks.feed(principal, dealerId, query);
+  }
+
+  /** Whether events are recorded for the feed while the dealer has no webhook endpoint. */
+  @Get('feed')
+  feedState(@CurrentPrincipal() principal: Principal, @Param('dealerId', ParseIdPipe) dealerId: string) {
+    return this.webhooks.feedState(principal, dealerId);
+  }
+
+  @Put('feed')
+  setFeed(@CurrentPrincipal() principal: Principal, @Param('dealerId', ParseIdPipe) dealerId: string, @Body() body: ConsentFeedDto) {
+    return this.webhooks.setFeed(principal, dealerId, body.enabled);
   }
 }

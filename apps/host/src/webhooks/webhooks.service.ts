@@ -183,6 +183,26 @@ export class WebhooksService {
     });
   }
 
+  async feedState(principal: Principal, dealerId: string) {
+    await this.assertDealer(principal, dealerId, 'read');
+    return this.tenantDb.run(dealerId, (m) => this.feedRow(m, dealerId));
+  }
+
+  /** Turning the feed on records events from now on (not the ledger's past); off stops recording, what was recorded stays. */
+  async setFeed(principal: Principal, dealerId: string, enabled: boolean) {
+    await this.assertDealer(principal, dealerId, 'update');
+    return this.tenantDb.run(dealerId, async (m) => {
+      if (enabled) await m.query('INSERT INTO webhook_feeds (dealer_id) VALUES ($1) ON CONFLICT DO NOTHING', [dealerId]);
+      else await m.query('DELETE FROM webhook_feeds WHERE dealer_id = $1', [dealerId]);
+      return this.feedRow(m, dealerId);
+    });
+  }
+
+  private async feedRow(m: EntityManager, dealerId: string) {
+    const [row] = await m.query('SELECT enabled_at FROM webhook_feeds WHERE dealer_id = $1', [dealerId]);
+    return { dealerId, enabled: !!row, enabledAt: row?.enabled_at ?? null };
+  }
+
   /**
    * Consent events after `after`, oldest first, in the same shape as the webhook bodies. An
    * event shows once no transaction older than its own is still open, so a page never skips an

@@ -4,8 +4,9 @@ import { enableDealerWall } from './dealer-wall';
 /**
  * Outbound webhooks of consent changes (an outbox, like messages and dispatch_queue).
  *
- * `webhook_endpoints` (a dealer's receivers, secrets sealed), `webhook_events` (one per consent
- * ledger row, written in the ledger row's transaction; also the pull feed) and
+ * `webhook_endpoints` (a dealer's receivers, secrets sealed), `webhook_feeds` (dealers that
+ * turned the pull feed on), `webhook_events` (one per consent ledger row, written in the ledger
+ * row's transaction while the dealer has an endpoint or the feed on; also the pull feed) and
  * `webhook_deliveries` (one per event and endpoint, with its attempts) are data-room tables
  * behind the dealer wall. `webhook_queue` holds only ids of deliveries not finished yet and has
  * no row-level security, so a worker claims across dealers (`FOR UPDATE SKIP LOCKED`) and reads
@@ -27,6 +28,12 @@ export class Webhooks1733700000000 implements MigrationInterface {
         secret_rotated_at timestamptz NOT NULL DEFAULT now(),
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (dealer_id, id)
+      );
+
+      -- A dealer whose CRM polls the feed instead of (or besides) receiving webhooks.
+      CREATE TABLE webhook_feeds (
+        dealer_id uuid PRIMARY KEY REFERENCES dealers(id) ON DELETE CASCADE,
+        enabled_at timestamptz NOT NULL DEFAULT now()
       );
 
       CREATE TABLE webhook_events (
@@ -82,10 +89,10 @@ export class Webhooks1733700000000 implements MigrationInterface {
       CREATE INDEX webhook_queue_busy ON webhook_queue (endpoint_id) WHERE claimed_by IS NOT NULL;
       CREATE INDEX webhook_queue_claimed ON webhook_queue (claimed_at) WHERE claimed_by IS NOT NULL;
     `);
-    for (const table of ['webhook_endpoints', 'webhook_events', 'webhook_deliveries']) await enableDealerWall(q, table);
+    for (const table of ['webhook_endpoints', 'webhook_feeds', 'webhook_events', 'webhook_deliveries']) await enableDealerWall(q, table);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE webhook_queue, webhook_deliveries, webhook_events, webhook_endpoints');
+    await q.query('DROP TABLE webhook_queue, webhook_deliveries, webhook_events, webhook_feeds, webhook_endpoints');
   }
 }
