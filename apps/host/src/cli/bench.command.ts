@@ -97,6 +97,8 @@ export const benchCommand: CliCommand = {
             preferencePerSecond: Math.round(prefs.preferencePerSecond),
             preferenceP50Ms: round(prefs.preferenceP50Ms),
             preferenceP99Ms: round(prefs.preferenceP99Ms),
+            preferenceBaselineP99Ms: round(prefs.baselineP99Ms),
+            preferenceBaselinePerSecond: Math.round(prefs.baselinePerSecond),
           });
         } finally {
           await http.close();
@@ -115,7 +117,7 @@ export const benchCommand: CliCommand = {
     if (args.options.json) console.log(JSON.stringify(results, null, 2));
     else {
       context.say('');
-      for (const [name, value] of Object.entries(results)) context.say(`${name.padEnd(24)} ${value}`);
+      for (const [name, value] of Object.entries(results)) context.say(`${name.padEnd(28)} ${value}`);
       context.say('\ntargets: renderSpeedup ≥ 100, dispatchRatio ≥ 0.8, lettersSpeedup ≥ 5, planSeconds < 60 for 1,000,000 vehicles on 2 cores, preferenceP99Ms < 50 at 200 concurrent requests');
     }
   },
