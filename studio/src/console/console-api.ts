@@ -72,6 +72,7 @@ export interface MessageView {
   vehicleExternalIds: string[];
   subject?: string;
   costCents: number;
+  dealerCostCents?: number;
   sandbox: boolean;
   createdAt: string;
   sentAt?: string;

@@ -3,21 +3,6 @@ import { CHANNELS, consoleApi, euros, MESSAGE_STATUSES, type CatalogService, typ
 
 const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/**
- * The message without its tracking: looking at it in the console must not count as the customer
- * opening it (the open pixel is dropped) or clicking it (tracked links lose their address).
- * DOMParser's document is inert: nothing in it loads while it is cleaned.
- */
-function withoutTracking(html: string): string {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
-  doc.querySelectorAll('img[src*="/t/o/"]').forEach((img) => img.remove());
-  doc.querySelectorAll('a[href*="/t/c/"]').forEach((link) => {
-    link.removeAttribute('href');
-    link.setAttribute('title', 'A tracked link: not followed from the console');
-  });
-  return `<!doctype html>${doc.documentElement.outerHTML}`;
-}
-
 /** The dealer's recent messages, filtered by channel, status and service, each one's content on demand. */
 export async function showMessages(main: HTMLElement, dealerId: string): Promise<void> {
   const catalog: CatalogService[] = await consoleApi.catalog();
@@ -73,7 +58,8 @@ export async function showMessages(main: HTMLElement, dealerId: string): Promise
       h('td', {}, [m.serviceKey, m.step].filter(Boolean).join(' · ') || '—'),
       h('td', {}, m.customerExternalId ?? '—'),
       h('td', {}, m.status, m.statusReason ? h('span', { class: 'hint' }, ` (${m.statusReason})`) : null, m.sandbox ? h('span', { class: 'badge' }, 'sandbox') : null),
-      h('td', {}, euros(m.costCents)),
+      // What the dealer pays (after the brand's subsidy) where the plan priced it.
+      h('td', {}, euros(m.dealerCostCents ?? m.costCents)),
       h('td', {}, h('button', { type: 'button', class: 'open-message', onclick: () => void open(m) }, 'Show')),
     );
   const open = async (m: MessageView) => {
@@ -83,7 +69,7 @@ export async function showMessages(main: HTMLElement, dealerId: string): Promise
       const content = await consoleApi.messageContent(m.id);
       // Sandboxed without scripts or same-origin: the message can neither run code nor reach the console.
       const frame = h('iframe', { sandbox: '', title: `Message ${m.subject ?? m.channel}`, class: 'message-frame', referrerpolicy: 'no-referrer' });
-      frame.srcdoc = content.html !== undefined ? withoutTracking(content.html) : `<pre style="white-space:pre-wrap;font:15px/1.45 system-ui,sans-serif;margin:16px">${escapeText(content.text ?? '')}</pre>`;
+      frame.srcdoc = content.html !== undefined ? content.html : `<pre style="white-space:pre-wrap;font:15px/1.45 system-ui,sans-serif;margin:16px">${escapeText(content.text ?? '')}</pre>`;
       const close = h('button', { type: 'button', onclick: () => (viewer.hidden = true) }, 'Close');
       viewer.replaceChildren(h('div', { class: 'viewer-head' }, h('h2', {}, content.subject ?? `${m.channel} message`), close), frame);
       close.focus();

@@ -9,6 +9,8 @@ export interface RenderRequest {
   dealerId: string;
   /** Merge data from the outbox row (see MergeData); `messageId` or `message.id` turns tracking and unsubscribe links on. */
   data: Record<string, unknown>;
+  /** `false`: links and images as the template has them, no open pixel (a dealer looking at a message is not the customer opening it). */
+  tracking?: boolean;
 }
 
 export interface RenderedMessage {

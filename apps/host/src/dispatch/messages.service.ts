@@ -22,7 +22,10 @@ export interface MessageView {
   customerExternalId?: string;
   vehicleExternalIds: string[];
   subject?: string;
+  /** What the channel reported it cost to send. */
   costCents: number;
+  /** What the dealer pays for it after the brand's subsidy (planned messages; absent for others). */
+  dealerCostCents?: number;
   sandbox: boolean;
   createdAt: string;
   sentAt?: string;
@@ -45,6 +48,7 @@ interface ListRow {
   vehicle_external_ids: string[];
   subject: string | null;
   cost_cents: number;
+  dealer_cost_cents: number | null;
   sandbox: boolean;
   created_at: Date;
   sent_at: Date | null;
@@ -73,7 +77,7 @@ export class MessagesService {
         `SELECT m.id, m.channel, m.status, m.service_key, m.step, c.external_id AS customer_external_id,
                 ARRAY(SELECT v.external_id FROM vehicles v WHERE v.dealer_id = m.dealer_id AND v.id = ANY(m.vehicle_ids)
                        ORDER BY array_position(m.vehicle_ids, v.id)) AS vehicle_external_ids,
-                m.subject, m.cost_cents, m.sandbox, m.created_at, m.sent_at, m.status_reason
+                m.subject, m.cost_cents, m.dealer_cost_cents, m.sandbox, m.created_at, m.sent_at, m.status_reason
            ${from}
           ORDER BY m.created_at DESC, m.id
           LIMIT $${params.push(query.pageSize)} OFFSET $${params.push((query.page - 1) * query.pageSize)}`,
@@ -102,7 +106,8 @@ export class MessagesService {
     });
     if (!message) throw new NotFoundException('message not found');
     if (!Object.keys(message.recipient ?? {}).length) throw new NotFoundException("the message's content was erased with its customer");
-    const rendered = await this.renderer.render(renderRequestFor(message));
+    // Untracked: the dealer sees where the links lead, and looking is not counted as the customer's open.
+    const rendered = await this.renderer.render({ ...renderRequestFor(message), tracking: false });
     const subject = rendered.subject ?? message.subject ?? undefined;
     if (message.channel === 'sms' || message.channel === 'call-list' || !rendered.html) {
       return { contentType: 'text/plain; charset=utf-8', body: rendered.text, subject };
@@ -122,6 +127,7 @@ function messageView(row: ListRow): MessageView {
     vehicleExternalIds: row.vehicle_external_ids ?? [],
     subject: row.subject ?? undefined,
     costCents: row.cost_cents,
+    dealerCostCents: row.dealer_cost_cents ?? undefined,
     sandbox: row.sandbox,
     createdAt: new Date(row.created_at).toISOString(),
     sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : undefined,

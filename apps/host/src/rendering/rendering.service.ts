@@ -60,6 +60,7 @@ export class RenderingService {
       data: mergeData(request, dealer, { id: brand.id, name: brand.name, logoUrl: theme.logoUrl }, names, links),
       links,
       messageId,
+      tracking: request.tracking,
     };
   }
 }

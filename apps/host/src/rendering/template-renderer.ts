@@ -49,6 +49,8 @@ export interface RenderInput {
   links: MessageLinks;
   /** Turns click tracking, the open pixel and the List-Unsubscribe headers on (email only). */
   messageId?: string;
+  /** `false` keeps them off even with a messageId (RenderRequest.tracking). */
+  tracking?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ export class TemplateRenderer {
     const compiled = await this.compiled(input.ref, input.theme);
     const { messageId, links } = input;
     const tracking =
-      compiled.htmlMerge && input.ref.channel === 'email' && messageId
+      compiled.htmlMerge && input.ref.channel === 'email' && messageId && input.tracking !== false
         ? linkTracking({ publicUrl: this.options.publicUrl(), tokens: this.options.tokens, dealerId: input.ref.dealerId ?? '', messageId, untracked: untrackedOf(input.data, links) })
         : undefined;
     const out: RenderedMessage = { text: tidyText(this.run(compiled, compiled.textMerge, input.data)) };
