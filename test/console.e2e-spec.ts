@@ -287,9 +287,12 @@ describe('console (browser)', () => {
       await frame.waitForFunction(() => document.body?.innerText.includes('AB-12-CD') || document.body?.innerText.includes('AB12CD'));
       // Looking at it is not an open: the content comes without the pixel, its links lead where the template says.
       expect(await frame.evaluate(() => ({ pixels: document.querySelectorAll('img[src*="/t/o/"]').length, tracked: document.querySelectorAll('a[href*="/t/c/"]').length }))).toEqual({ pixels: 0, tracked: 0 });
-      const raw = await t.http().get(`/api/messages/${sent.email}/content`).set(bearer(dealerA().adminToken));
+      const raw = await t.http().get(`/api/messages/${sent.email}/content?tracking=false`).set(bearer(dealerA().adminToken));
       expect(raw.text).not.toContain('/t/o/');
+      expect(raw.text).not.toContain('/t/c/');
       expect(raw.text).toMatch(/href="https?:\/\//);
+      expect((await t.http().get(`/api/messages/${sent.email}/content`).set(bearer(dealerA().adminToken))).text).toContain('/t/o/');
+      expect((await t.http().get(`/api/messages/${sent.email}/content?tracking=maybe`).set(bearer(dealerA().adminToken))).body.errors).toEqual([expect.objectContaining({ field: 'tracking' })]);
       await sleep(500);
       const listed = await t.http().get(`/api/dealers/${dealerA().id}/messages?channel=email`).set(bearer(dealerA().adminToken));
       expect(listed.body.items[0]).toMatchObject({ id: sent.email, status: 'sent' });

@@ -180,7 +180,7 @@ export const consoleApi = {
     call<{ items: MessageView[]; total: number; page: number; pageSize: number }>('GET', `/dealers/${id(dealerId)}/messages${query({ pageSize: '25', ...filters })}`),
   /** The message as it went out: HTML (email, letter) or text (SMS, call list), and its subject. */
   async messageContent(messageId: string): Promise<{ html?: string; text?: string; subject?: string }> {
-    const response = await fetchApi('GET', `/messages/${id(messageId)}/content`, { Accept: 'text/html, text/plain' });
+    const response = await fetchApi('GET', `/messages/${id(messageId)}/content?tracking=false`, { Accept: 'text/html, text/plain' });
     const body = await response.text();
     const subjectHeader = response.headers.get('X-Message-Subject');
     const subject = subjectHeader ? decodeURIComponent(subjectHeader) : undefined;

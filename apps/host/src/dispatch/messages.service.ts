@@ -92,7 +92,8 @@ export class MessagesService {
    * brand, merge data). Looked for only in the caller's own dealer's data room: another
    * dealer's message is not found.
    */
-  async content(principal: Principal, messageId: string): Promise<MessageContent> {
+  /** `tracked: false` for viewing: no open pixel, links as the template has them, so looking is not the customer's open or click. */
+  async content(principal: Principal, messageId: string, tracked = true): Promise<MessageContent> {
     const dealerId = principal.dealerId;
     if (!dealerId) throw new ForbiddenException(`a ${principal.role} does not see dealers' messages`);
     const message = await this.dataRoom.run(principal, dealerId, 'read', async (m) => {
@@ -106,8 +107,7 @@ export class MessagesService {
     });
     if (!message) throw new NotFoundException('message not found');
     if (!Object.keys(message.recipient ?? {}).length) throw new NotFoundException("the message's content was erased with its customer");
-    // Untracked: the dealer sees where the links lead, and looking is not counted as the customer's open.
-    const rendered = await this.renderer.render({ ...renderRequestFor(message), tracking: false });
+    const rendered = await this.renderer.render({ ...renderRequestFor(message), tracking: tracked });
     const subject = rendered.subject ?? message.subject ?? undefined;
     if (message.channel === 'sms' || message.channel === 'call-list' || !rendered.html) {
       return { contentType: 'text/plain; charset=utf-8', body: rendered.text, subject };
