@@ -1,20 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { verifyWebhook } from '../apps/host/src/webhooks/webhook.signature';
 import { createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
 import { startTestApp, TestApp } from './support/test-app';
+import { WorkerProcesses } from './support/worker-process';
 import { sleep, WebhookReceiver } from './support/webhook-receiver';
 
-const ROOT = resolve(__dirname, '..');
-const MAIN = join(ROOT, 'dist', 'apps', 'host', 'src', 'main.js');
-
-interface Worker {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
 
 /**
  * At least once, when it matters most: a worker process killed with SIGKILL while its POST is
@@ -25,46 +14,22 @@ describe('a webhook worker killed in the middle of a delivery', () => {
   let t: TestApp;
   let net: NetworkFixture;
   let receiver: WebhookReceiver;
-  let dataDir: string;
-  const workers: Worker[] = [];
+  let processes: WorkerProcesses;
 
-  const startWorker = (): Worker => {
-    const output: string[] = [];
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: t.ownerUrl,
-        FORECOURT_SECRET: t.config.secret,
-        FORECOURT_DATA_DIR: dataDir,
-        FORECOURT_DEMO: '0',
-        FORECOURT_ROLE: 'worker',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const worker = { child, output, exited };
-    workers.push(worker);
-    return worker;
-  };
+  const startWorker = () => processes.start();
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm run build)`);
     receiver = await WebhookReceiver.start();
     // This process serves HTTP only: deliveries are made by the worker processes.
     t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_ROLE: 'api' });
     net = await createNetwork(t);
-    dataDir = mkdtempSync(join(tmpdir(), 'forecourt-webhook-worker-'));
+    processes = new WorkerProcesses(t);
   }, 60_000);
 
   afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
+    await processes?.stopAll();
     await t?.close();
     await receiver?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('delivers again from another worker, same event id, and records both attempts', async () => {

@@ -1,16 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { TenantDb } from '../apps/host/src/database/tenant-db.service';
 import { OutboxService } from '../apps/host/src/dispatch/outbox.service';
 import { DEFAULT_MAX_CONNECTIONS } from '../plugins/channel-email/src/email.channel';
 import { createNetwork, FIXTURE_ENV, NetworkFixture } from './support/network.fixture';
 import { LoopbackSmtp, startSmtpServer } from './support/smtp-server';
 import { startTestApp, TestApp } from './support/test-app';
+import { WorkerProcesses } from './support/worker-process';
 
-const ROOT = resolve(__dirname, '..');
-const MAIN = join(ROOT, 'dist', 'apps', 'host', 'src', 'main.js');
 const MESSAGES = 2000;
 const KILL_AFTER = 500;
 /**
@@ -18,12 +13,6 @@ const KILL_AFTER = 500;
  * to go next on each, and those that had just finished and whose outcome was waiting for its commit.
  */
 const AT_MOST_UNKNOWN = 3 * DEFAULT_MAX_CONNECTIONS;
-
-interface Worker {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,47 +25,22 @@ describe('a dispatch worker killed in the middle of 2,000 emails', () => {
   let smtp: LoopbackSmtp;
   let t: TestApp;
   let net: NetworkFixture;
-  let dataDir: string;
-  const workers: Worker[] = [];
+  let processes: WorkerProcesses;
 
-  const startWorker = (): Worker => {
-    const output: string[] = [];
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: t.ownerUrl,
-        FORECOURT_SECRET: t.config.secret,
-        FORECOURT_DATA_DIR: dataDir,
-        FORECOURT_DEMO: '0',
-        FORECOURT_ROLE: 'worker',
-        SMTP_URL: smtp.url,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const worker = { child, output, exited };
-    workers.push(worker);
-    return worker;
-  };
+  const startWorker = () => processes.start({ SMTP_URL: smtp.url });
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm run build)`);
     smtp = await startSmtpServer();
     // This process serves HTTP only: the dispatching is done by the worker processes.
     t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_ROLE: 'api' });
     net = await createNetwork(t);
-    dataDir = mkdtempSync(join(tmpdir(), 'forecourt-worker-'));
+    processes = new WorkerProcesses(t);
   }, 60_000);
 
   afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
+    await processes?.stopAll();
     await t?.close();
     await smtp?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('sends no address twice and leaves only the sends under way unknown', async () => {
