@@ -16,12 +16,12 @@ describe('a webhook worker killed in the middle of a delivery', () => {
   let receiver: WebhookReceiver;
   let processes: WorkerProcesses;
 
-  const startWorker = () => processes.start();
+  const startWorker = () => processes.start({ FORECOURT_WEBHOOK_ALLOW_PRIVATE: '1' });
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     // This process serves HTTP only: deliveries are made by the worker processes.
-    t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_ROLE: 'api' });
+    t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_ROLE: 'api', FORECOURT_WEBHOOK_ALLOW_PRIVATE: '1' });
     net = await createNetwork(t);
     processes = new WorkerProcesses(t);
   }, 60_000);

@@ -22,7 +22,8 @@ describe('consent webhooks', () => {
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_WEBHOOK_RETRY_BASE_MS: '200' });
+    // The receiver listens on loopback, which endpoints may only reach with FORECOURT_WEBHOOK_ALLOW_PRIVATE.
+    t = await startTestApp({ ...FIXTURE_ENV, FORECOURT_WEBHOOK_RETRY_BASE_MS: '200', FORECOURT_WEBHOOK_ALLOW_PRIVATE: '1' });
     net = await createNetwork(t);
     worker = t.app.get(WebhookDeliveryWorker);
     worker.configure({ pollMs: 200, recoverEveryMs: 200 });
@@ -102,6 +103,23 @@ describe('consent webhooks', () => {
       expect(badEvents.body.errors[0].field).toBe('events');
       const missing = await t.http().post(`${roomA}/webhooks`).set(keyA).send({});
       expect(missing.body.errors.map((e: { field: string }) => e.field)).toContain('url');
+    });
+
+    it("refuses endpoints in the server's own network unless FORECOURT_WEBHOOK_ALLOW_PRIVATE is set", async () => {
+      const closed = await startTestApp(FIXTURE_ENV);
+      try {
+        const other = await createNetwork(closed);
+        const room = `/api/dealers/${other.dealerA.id}/webhooks`;
+        for (const url of ['http://127.0.0.1:8080/crm', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/crm', 'http://localhost/crm', 'https://10.1.2.3/crm']) {
+          const res = await closed.http().post(room).set('X-Api-Key', other.dealerA.apiKey).send({ url });
+          expect([url, res.status]).toEqual([url, 400]);
+          expect(res.body.errors).toEqual([expect.objectContaining({ field: 'url', message: expect.stringContaining("server's own network") })]);
+        }
+        const open = await closed.http().post(room).set('X-Api-Key', other.dealerA.apiKey).send({ url: 'https://crm.example.com/hooks/forecourt' });
+        expect(open.status).toBe(201);
+      } finally {
+        await closed.close();
+      }
     });
 
     it('lets dealer admins, API keys and network admins manage, dealer users read, brand admins nothing', async () => {

@@ -26,6 +26,8 @@ export interface ForecourtConfig {
   preferenceLinkDays: number;
   /** First retry delay of a webhook delivery; later ones grow from it (webhooks.options.ts). */
   webhookRetryBaseMs: number;
+  /** Webhook endpoints may be in the server's own network (loopback, private ranges): off unless FORECOURT_WEBHOOK_ALLOW_PRIVATE=1. */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForecourtConfi
       .filter(Boolean),
     preferenceLinkDays,
     webhookRetryBaseMs,
+    webhookAllowPrivate: env.FORECOURT_WEBHOOK_ALLOW_PRIVATE === '1' || env.FORECOURT_WEBHOOK_ALLOW_PRIVATE === 'true',
   };
 }
 

@@ -7,6 +7,7 @@ import { FORECOURT_CONFIG, ForecourtConfig } from '../config/forecourt-config';
 import { HealthService } from '../health/health.service';
 import { SecretBox } from '../plugin-host/secret-box';
 import { WEBHOOK_NOTIFY_CHANNEL } from './consent-events';
+import { postWebhook } from './webhook-post';
 import { signWebhook } from './webhook.signature';
 import { AttemptOutcome, ClaimedDelivery, DeliveryWork, WEBHOOK_WORKER_LOCK_CLASS, WebhookStore } from './webhook.store';
 import { DEFAULT_WEBHOOK_OPTIONS, WebhookOptions, webhookRetryDelayMs } from './webhooks.options';
@@ -198,8 +199,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
     let outcome: AttemptOutcome;
     try {
       const secret = this.secret(claim, work);
-      const response = await fetch(work.url, {
-        method: 'POST',
+      const status = await postWebhook(work.url, {
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': 'Forecourt-Webhooks',
@@ -209,19 +209,18 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationBootstr
           'X-Forecourt-Signature': signWebhook(secret, timestamp, body),
         },
         body,
-        // A redirect is not followed: the signed request goes only to the configured URL.
-        redirect: 'manual',
-        signal: AbortSignal.any([stopping, AbortSignal.timeout(this.options.timeoutMs)]),
+        timeoutMs: this.options.timeoutMs,
+        signal: stopping,
+        allowPrivate: this.config.webhookAllowPrivate,
       });
-      await response.body?.cancel().catch(() => undefined);
-      outcome = response.ok
-        ? { delivered: true, httpStatus: response.status, error: null }
-        : this.retryOrFail(work, response.status, `the endpoint answered HTTP ${response.status}`);
+      outcome =
+        status >= 200 && status < 300
+          ? { delivered: true, httpStatus: status, error: null }
+          : this.retryOrFail(work, status, `the endpoint answered HTTP ${status}`);
     } catch (error) {
       if (stopping.aborted) return this.store.release([claim]);
-      const e = error as Error & { cause?: { code?: string; message?: string } };
-      const reason =
-        e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs / 1000} s` : e.cause?.code ?? e.cause?.message ?? e.message;
+      const e = error as NodeJS.ErrnoException;
+      const reason = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs / 1000} s` : e.code === 'EPRIVATEADDRESS' ? e.message : e.code ?? e.message;
       outcome = this.retryOrFail(work, null, reason);
     }
     const recorded = await this.store.record(claim, outcome);

@@ -5,10 +5,12 @@ import { AccessPolicy } from '../auth/access.policy';
 import { Action } from '../auth/ability.factory';
 import { Principal } from '../auth/principal';
 import { fieldError } from '../common/problem';
+import { FORECOURT_CONFIG, ForecourtConfig } from '../config/forecourt-config';
 import { uuidv7 } from '../common/uuidv7';
 import { TenantDb } from '../database/tenant-db.service';
 import { SecretBox } from '../plugin-host/secret-box';
 import { CONSENT_CHANGED, WEBHOOK_NOTIFY_CHANNEL, WEBHOOK_TEST } from './consent-events';
+import { privateLiteralHost } from './webhook-address';
 import { secretContext, WEBHOOK_SECRET_BOX } from './webhook-delivery.worker';
 import { ConsentEventsQuery, CreateWebhookDto } from './webhook.dto';
 
@@ -39,7 +41,7 @@ function view(dealerId: string, row: EndpointRow) {
 const newSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
 /** Problem if the URL is not one a webhook can be POSTed to. */
-function checkUrl(url: string): void {
+function checkUrl(url: string, allowPrivate: boolean): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -49,6 +51,9 @@ function checkUrl(url: string): void {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw fieldError('url', 'must use http or https');
   // Credentials in the URL would be shown to everyone who may list endpoints.
   if (parsed.username || parsed.password) throw fieldError('url', 'must not contain a user name or password');
+  // Names are checked again on every delivery, on the address actually connected to (webhook-address.ts).
+  const internal = allowPrivate ? undefined : privateLiteralHost(parsed);
+  if (internal) throw fieldError('url', `must not lead into the server's own network (${internal}); FORECOURT_WEBHOOK_ALLOW_PRIVATE=1 allows it`);
 }
 
 /** A dealer's webhook endpoints, their deliveries, and the pull feed of consent events. */
@@ -59,6 +64,7 @@ export class WebhooksService {
     private readonly tenantDb: TenantDb,
     private readonly access: AccessPolicy,
     @Inject(WEBHOOK_SECRET_BOX) private readonly box: SecretBox,
+    @Inject(FORECOURT_CONFIG) private readonly config: ForecourtConfig,
   ) {}
 
   /** Brand admins get 403; another dealer's endpoints are not found (404); a dealer user may only read (403). */
@@ -80,7 +86,7 @@ export class WebhooksService {
   /** The secret is in this answer only (and in that of a rotation); Forecourt keeps it sealed. */
   async create(principal: Principal, dealerId: string, dto: CreateWebhookDto) {
     await this.assertDealer(principal, dealerId, 'create');
-    checkUrl(dto.url);
+    checkUrl(dto.url, this.config.webhookAllowPrivate);
     const id = uuidv7();
     const secret = newSecret();
     const events = [...new Set(dto.events ?? [CONSENT_CHANGED])];
