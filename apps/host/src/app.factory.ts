@@ -9,6 +9,8 @@ import { ForecourtConfig } from './config/forecourt-config';
 import { prepareDatabase, PreparedDatabase } from './database/database.bootstrap';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { createValidationPipe } from './common/validation';
+import { servePreferencePagesFirst } from './preferences/preference-page.lane';
+import { PreferencesService } from './preferences/preferences.service';
 import { SeedService } from './seed/seed.service';
 
 // A SQL date is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a local-midnight Date.
@@ -70,6 +72,7 @@ export async function createForecourtApp(
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   await app.init();
+  servePreferencePagesFirst(app.getHttpServer(), app.get(PreferencesService));
   await app.get(SeedService).onBoot();
   return {
     app,

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Public } from '../auth/principal';
 import { PAGE_HEADERS } from './preference-page';
 import { PageAnswer, PreferenceForm, PreferencesService } from './preferences.service';
@@ -9,7 +10,7 @@ import { PageAnswer, PreferenceForm, PreferencesService } from './preferences.se
  * The public pages of CONTRACT.md: the preference center (`/p/:token`), one-click unsubscribe
  * (`/u/:token`, RFC 8058) and the confirmation of a new email address (`/p/confirm/:token`). No
  * login: the signed token is the only key. GET and HEAD never change anything (mail scanners
- * follow links); HEAD is answered by Express from the GET handler, without a body.
+ * follow links). GET and HEAD of `/p/:token` itself are answered ahead of the app (preference-page.lane.ts).
  */
 @ApiExcludeController()
 @Controller()
@@ -26,16 +27,6 @@ export class PreferencesController {
   @Post('p/confirm/:token')
   async confirm(@Param('token') token: string, @Res() response: Response): Promise<void> {
     send(response, await this.preferences.confirm(token));
-  }
-
-  @Public()
-  @Get('p/:token')
-  async page(
-    @Param('token') token: string,
-    @Query() query: { unsubscribe?: string; saved?: string; email?: string },
-    @Res() response: Response,
-  ): Promise<void> {
-    send(response, await this.preferences.page(token, query));
   }
 
   @Public()
@@ -60,7 +51,7 @@ export class PreferencesController {
 }
 
 /** Straight to Node's response: no ETag to hash (the page is never cached) and no header parsing. HEAD sends no body. */
-function send(response: Response, answer: PageAnswer): void {
+export function send(response: ServerResponse, answer: PageAnswer): void {
   if ('redirect' in answer) {
     response.writeHead(303, { ...PAGE_HEADERS, Location: answer.redirect, 'Content-Length': '0' }).end();
     return;

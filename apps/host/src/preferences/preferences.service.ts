@@ -14,6 +14,7 @@ import { E164_PATTERN } from '../network/dealers/dealer.dto';
 import { isExpired, LinkClaims, LinkPurpose, LinkTokens } from '../rendering/link-tokens';
 import { NetworkDirectory } from '../rendering/network-directory';
 import { themeTokens, ThemeTokens } from '../rendering/theme';
+import { PreferenceStateReader } from './preference-state.reader';
 import {
   buttonPage,
   Channel,
@@ -68,6 +69,7 @@ const STATE_SQL = 'SELECT forecourt_preference_state($1, $2) AS state';
 export class PreferencesService {
   /** Theme tokens per brand object the directory keeps (for a while), so a page builds none. */
   private readonly themes = new WeakMap<object, ThemeTokens>();
+  private readonly reader = new PreferenceStateReader(() => this.pool);
 
   constructor(
     private readonly tokens: LinkTokens,
@@ -80,13 +82,14 @@ export class PreferencesService {
   ) {}
 
   /**
-   * GET and HEAD /p/:token: the page, never a change. One statement, outside a transaction of
-   * TenantDb: `forecourt_preference_state` sets the message's dealer for row-level security itself.
+   * GET and HEAD /p/:token: the page, never a change. Read outside a transaction of TenantDb, with
+   * the views asked for at the same moment (PreferenceStateReader): `forecourt_preference_state`
+   * sets each message's dealer for row-level security itself.
    */
   async page(token: string, query: { unsubscribe?: string; saved?: string; email?: string }): Promise<PageAnswer> {
     const claims = this.claims('preferences', token);
     if (!('dealerId' in claims)) return claims;
-    const [{ state: row }] = (await this.pool.query({ name: 'forecourt_preference_state', text: STATE_SQL, values: [claims.dealerId, claims.messageId] })).rows;
+    const row = (await this.reader.read(claims.dealerId, claims.messageId)) as StateRow | null;
     const state = row ? stateOf(row) : undefined;
     if (!state) return notFound();
     const t = textFor(state.locale);
