@@ -195,6 +195,31 @@ describe('preference center and one-click unsubscribe', () => {
     }
   });
 
+  it('reads page views asked for at once together, each behind its own dealer wall', async () => {
+    const messages = await t.ownerQuery<{ id: string; external_id: string }>(
+      `SELECT m.id, c.external_id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.channel = 'email' ORDER BY c.external_id`,
+    );
+    const tokens = t.app.get(LinkTokens);
+    const asked = [
+      ...messages.map((m) => ({ expect: m.external_id, token: tokens.sign('preferences', { dealerId, messageId: m.id }) })),
+      // A signed claim that puts dealer A's message in dealer B's room: B's wall shows nothing of it.
+      ...messages.map((m) => ({ expect: null, token: tokens.sign('preferences', { dealerId: net.dealerB.id, messageId: m.id }) })),
+    ];
+    const pages = await Promise.all(asked.map((a) => t.http().get(`/p/${a.token}`)));
+    const names: Record<string, string> = { FLEET: 'Bakkerij Vos BV', DE: 'de@prefs.test', EN: 'en@prefs.test', OC: 'oc@prefs.test' };
+    pages.forEach((page, i) => {
+      if (asked[i].expect === null) {
+        expect(page.status).toBe(404);
+        for (const shown of Object.values(names)) expect(page.text).not.toContain(shown);
+      } else {
+        expect(page.status).toBe(200);
+        const own = names[asked[i].expect!];
+        if (own?.includes('@')) expect(page.text).toContain(own);
+        for (const [other, shown] of Object.entries(names)) if (other !== asked[i].expect && shown.includes('@')) expect(page.text).not.toContain(shown);
+      }
+    });
+  });
+
   it('leads a tampered, garbage, wrong-purpose or expired token nowhere, revealing nothing', async () => {
     const good = path(mails.get('fleet@prefs.test')!.preferences);
     const at = good.length - 8;
