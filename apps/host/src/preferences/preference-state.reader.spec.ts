@@ -32,6 +32,33 @@ describe('PreferenceStateReader', () => {
     expect(statements).toHaveLength(4);
   });
 
+  it('keeps at most two statements under way; views asked for meanwhile go together into the next one', async () => {
+    const statements: string[][] = [];
+    const answers: (() => void)[] = [];
+    const pool = {
+      query: ({ values }: { values: [string[], string[]] }) =>
+        new Promise((resolve) => {
+          statements.push(values[1]);
+          answers.push(() => resolve({ rows: values[1].map((m, at) => ({ i: at + 1, state: { message: m } })) }));
+        }),
+    } as unknown as Pool;
+    const reader = new PreferenceStateReader(() => pool);
+    const first = [reader.read('d', 'a')];
+    await new Promise((r) => setImmediate(r));
+    const second = [reader.read('d', 'b')];
+    await new Promise((r) => setImmediate(r));
+    const waiting = ['c', 'd', 'e'].map((m) => reader.read('d', m));
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual([['a'], ['b']]);
+    answers[0]();
+    await Promise.all(first);
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    answers[1]();
+    answers[2]();
+    expect(await Promise.all([...second, ...waiting])).toEqual(['b', 'c', 'd', 'e'].map((message) => ({ message })));
+  });
+
   it('fails every view of a statement that failed, and the next ones read again', async () => {
     let fail = true;
     const pool = { query: async () => { if (fail) throw new Error('connection lost'); return { rows: [{ i: 1, state: { ok: true } }] }; } } as unknown as Pool;
