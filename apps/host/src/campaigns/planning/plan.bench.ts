@@ -29,8 +29,9 @@ export async function measurePlanning(
     asOf: string;
     progress?: (line: string) => void;
     /**
-     * VACUUM ANALYZE, which needs the tables' owner: without fresh statistics the planner's
-     * queries crawl, and a network's tables have long been vacuumed before any given day.
+     * VACUUM ANALYZE and CHECKPOINT, which need the tables' owner: without fresh statistics the
+     * planner's queries crawl, and a network's tables have long been vacuumed and checkpointed
+     * before any given day.
      */
     analyze: () => Promise<void>;
   },
