@@ -1,4 +1,5 @@
-import { uuidv7 } from './uuidv7';
+import { randomUUID } from 'node:crypto';
+import { uuidv7, uuidv7Time } from './uuidv7';
 
 describe('uuidv7', () => {
   it('is a version 7, variant 1 UUID carrying the time in its first 48 bits', () => {
@@ -13,5 +14,11 @@ describe('uuidv7', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const byMs = ids.map((id) => id.slice(0, 13));
     expect([...byMs].sort()).toEqual(byMs);
+  });
+
+  it('tells when a UUIDv7 was made, and nothing for other ids', () => {
+    expect(uuidv7Time(uuidv7(1_763_900_000_123))).toBe(1_763_900_000_123);
+    expect(uuidv7Time(randomUUID())).toBeUndefined();
+    expect(uuidv7Time('not-an-id')).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { uuidv7, uuidv7Time } from '../common/uuidv7';
 import { isExpired, LinkTokens, urlHash } from './link-tokens';
+import { messageLinks } from './render-data';
 import { HmacSha256, sha256 } from './sha256';
 
 describe('LinkTokens', () => {
@@ -71,6 +73,20 @@ describe('LinkTokens', () => {
     expect(urlHash('https://a.test/ünï')).toBe(createHash('sha256').update('https://a.test/ünï').digest().subarray(0, 6).toString('base64url'));
   });
 });
+
+describe('preference links of a message', () => {
+  it('are the same whenever the message is rendered: their validity counts from when the message was made', () => {
+    const key = randomBytes(32);
+    const messageId = uuidv7(Date.now() - 10 * 86_400_000);
+    const links = (now: number) => messageLinks('https://fc.test', new LinkTokens(key, { now: () => now, preferenceDays: 90 }), randomDealer, messageId);
+    const first = links(Date.now());
+    expect(links(Date.now() + 3_600_000)).toEqual(first);
+    const claims = new LinkTokens(key).verify('preferences', first.preferences.split('/p/')[1])!;
+    expect(claims.expiresAt).toBe(Math.floor(uuidv7Time(messageId)! / 1000) + 90 * 86_400);
+  });
+});
+
+const randomDealer = randomUUID();
 
 describe('sha256 and HmacSha256', () => {
   it('give node:crypto’s digests for every length around the block and padding boundaries, and for long keys', () => {

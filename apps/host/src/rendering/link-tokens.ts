@@ -109,7 +109,8 @@ export class LinkTokens {
     this.now = options.now ?? Date.now;
   }
 
-  sign(purpose: LinkPurpose, claims: LinkClaims): string {
+  /** `issuedAt` (ms): what an expiring token's validity counts from; now unless given. */
+  sign(purpose: LinkPurpose, claims: LinkClaims, issuedAt = this.now()): string {
     const dealer = idSize(claims.dealerId);
     const message = idSize(claims.messageId);
     const hash = purpose === 'click' ? Buffer.from(claims.urlHash ?? '', 'base64url').subarray(0, URL_HASH_BYTES) : undefined;
@@ -119,7 +120,7 @@ export class LinkTokens {
     token[0] = CODES[purpose];
     const at = writeId(claims.messageId, token, writeId(claims.dealerId, token, 1, dealer), message);
     if (hash) hash.copy(token, token.writeUInt16BE(claims.index ?? 0, at));
-    if (expiry) token.writeUInt32BE(claims.expiresAt ?? Math.floor(this.now() / 1000) + this.validitySeconds[purpose], at);
+    if (expiry) token.writeUInt32BE(claims.expiresAt ?? Math.floor(issuedAt / 1000) + this.validitySeconds[purpose], at);
     this.hmacFor(purpose).digestInto(token.subarray(0, length), token, length, MAC_BYTES);
     return token.toString('base64url');
   }

@@ -1,3 +1,4 @@
+import { uuidv7Time } from '../common/uuidv7';
 import type { PostalAddress } from '../network/dealers/dealer.entity';
 import { LinkTokens } from './link-tokens';
 
@@ -74,7 +75,8 @@ export interface MessageLinks {
 /** Links for the preference center and unsubscribing, signed for this message; placeholders in a preview (no message yet). */
 export function messageLinks(publicUrl: string, tokens: LinkTokens, dealerId: string, messageId: string | undefined): MessageLinks {
   if (!messageId) return { preferences: `${publicUrl}/p`, unsubscribe: `${publicUrl}/p` };
-  const preferences = `${publicUrl}/p/${tokens.sign('preferences', { dealerId, messageId })}`;
+  // Valid from when the message was made (its id is a UUIDv7), so rendering it again later gives the same link.
+  const preferences = `${publicUrl}/p/${tokens.sign('preferences', { dealerId, messageId }, uuidv7Time(messageId))}`;
   return {
     preferences,
     unsubscribe: `${preferences}?unsubscribe=1`,
