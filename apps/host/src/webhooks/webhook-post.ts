@@ -24,6 +24,7 @@ export function postWebhook(url: string, post: WebhookPost): Promise<number> {
   return new Promise((resolve, reject) => {
     const timeout = AbortSignal.timeout(post.timeoutMs);
     const signal = AbortSignal.any([post.signal, timeout]);
+    const fail = (error: Error) => reject(timeout.aborted ? Object.assign(new Error('timed out'), { name: 'TimeoutError' }) : error);
     const req = request(
       target,
       {
@@ -35,10 +36,10 @@ export function postWebhook(url: string, post: WebhookPost): Promise<number> {
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
+        res.on('error', fail);
       },
     );
-    req.on('error', (error) => reject(timeout.aborted ? Object.assign(new Error('timed out'), { name: 'TimeoutError' }) : error));
+    req.on('error', fail);
     req.end(post.body);
   });
 }
